@@ -1,0 +1,36 @@
+# One runner: `make demo`, `make test`, `make bench`. CI (.ci/run) calls `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint bench lock clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/bpw demo
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+# Re-pin every dependency after changing pyproject.toml (needs the package index).
+lock:
+	rm -rf /tmp/bpw-lock && $(PYTHON) -m venv /tmp/bpw-lock
+	/tmp/bpw-lock/bin/pip install -q -e '.[dev]'
+	/tmp/bpw-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) data

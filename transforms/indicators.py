@@ -1,0 +1,105 @@
+"""Packed indicator cells → one row per indicator, vectorized over every project at once.
+
+A packed cell (the sample's layout) holds records like
+
+    1-产出指标：12-质量指标：非编人员年度考核合格率；实施周期指标值：≥95%；年度指标值：≥95%。
+    2-3-满意度指标：31-服务对象满意度；法官…满意度；实施周期指标值：≥90%；年度指标值：≥90%。
+
+i.e. `SEQ-L1CODE-L1NAME：L2CODE-L2NAME(：|；)L3NAME；实施周期指标值：V；年度指标值：V。`
+with the first record's SEQ missing. A value may hold `。` inside （…）, so record
+boundaries are marked first (a `。` followed by the next `SEQ-L1CODE-`), then split.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.categories import category_code_of, level1_code_of
+from transforms.targets import split_target
+
+RECORD_SEPARATOR = "\x1e"
+_BOUNDARY = r"。\s*(\d+\s*-\s*\d+(?:\.\d+)?\s*-\s*[^\d\s])"
+_RECORD = (
+    r"^(?:(?P<seq>\d+)\s*-\s*)?(?P<l1code>\d+)\s*-\s*(?P<l1name>[^：:；;]+?)\s*[：:]\s*"
+    r"(?P<l2code>\d+(?:\.\d+)?)\s*-\s*(?P<l2name>[^：:；;]+?)\s*[：:；;]\s*"
+    r"(?P<name>.*?)\s*[；;]\s*实施周期指标值\s*[：:]\s*(?P<period>.*?)\s*[；;]\s*"
+    r"年度指标值\s*[：:]\s*(?P<annual>.*?)\s*。?\s*$"
+)
+
+
+def split_packed(projects: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Explode each project's packed `indicator_text` into raw indicator records.
+
+    Returns `keys` + indicator_pos (1-based position in the cell), record (raw text)
+    and the captured groups; unparsable records keep null groups (the gate rejects them).
+    """
+    records = (
+        projects.lazy()
+        .select(*keys, pl.col("indicator_text"))
+        .filter(pl.col("indicator_text").str.strip_chars() != "")
+        .with_columns(
+            pl.col("indicator_text")
+            .str.replace_all("\r\n|\r|\n", "")
+            .str.replace_all(_BOUNDARY, RECORD_SEPARATOR + "${1}")
+            .str.split(RECORD_SEPARATOR)
+            .alias("record")
+        )
+        .drop("indicator_text")
+        .explode("record")
+        .with_columns(pl.col("record").str.strip_chars())
+        .filter(pl.col("record") != "")
+        .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(keys).alias("indicator_pos"))
+        .with_columns(pl.col("record").str.extract_groups(_RECORD).alias("parts"))
+        .unnest("parts")
+    )
+    return records.collect()
+
+
+def _target_columns(prefix: str) -> list[pl.Expr]:
+    parts = split_target(pl.col(f"{prefix}_target_text"))
+    return [
+        parts.struct.field("op").alias(f"{prefix}_target_op"),
+        parts.struct.field("value").alias(f"{prefix}_target_value"),
+        parts.struct.field("unit").alias(f"{prefix}_target_unit"),
+        parts.struct.field("kind").alias(f"{prefix}_target_kind"),
+    ]
+
+
+def normalize_indicators(records: pl.DataFrame) -> pl.DataFrame:
+    """Raw records → indicator rows: canonical category, level-1 check, split targets."""
+    level1_from_code = pl.col("level2_code_raw").str.slice(0, 1)
+    return (
+        records.lazy()
+        .rename(
+            {
+                "l1code": "level1_code_raw",
+                "l1name": "level1_name_raw",
+                "l2code": "level2_code_raw",
+                "l2name": "level2_name_raw",
+                "name": "indicator_name",
+                "period": "period_target_text",
+                "annual": "annual_target_text",
+            }
+        )
+        .with_columns(
+            pl.coalesce(pl.col("seq").cast(pl.Int32, strict=False), pl.col("indicator_pos"))
+            .alias("indicator_seq"),
+            pl.col("indicator_name").is_null().alias("unstructured"),
+        )
+        .with_columns(
+            category_code_of(pl.col("level2_name_raw")).alias("category_code"),
+            level1_code_of(pl.col("level1_name_raw")).alias("level1_code_by_name"),
+        )
+        .with_columns(
+            pl.coalesce(level1_from_code, pl.col("category_code").str.slice(0, 1))
+            .alias("level1_code"),
+        )
+        .with_columns(
+            (pl.col("level1_code") != pl.col("level1_code_raw")).fill_null(False)
+            .alias("level1_code_mismatch"),
+            *_target_columns("period"),
+            *_target_columns("annual"),
+        )
+        .drop("seq")
+        .collect()
+    )

@@ -1,0 +1,148 @@
+"""Many files' classified rows → the warehouse's frames, vectorized over all of them.
+
+Output frames (one `Frames`): files, units (subtotal rows), projects, indicators.
+Every row carries `source_file_id` and `source_row`, so any failure traces back to
+its file and row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.amounts import AMOUNT_DTYPE, is_bad_amount, parse_amount
+from transforms.identity import normalized_name, source_file_id, stable_ids
+from transforms.indicators import normalize_indicators, split_packed
+from transforms.table import TableRows
+
+FUND_COLUMNS = {
+    "total": "total_amount",
+    "fiscal": "fiscal_amount",
+    "special": "special_account_amount",
+    "other": "other_amount",
+}
+_YEAR_SPAN = r"[（(]?(?:19|20)\d{2}\s*(?:[-—－~～至到]\s*(?:19|20)?\d{2,4})?\s*年度?[）)]?"
+
+
+@dataclass(frozen=True)
+class Frames:
+    files: pl.DataFrame
+    units: pl.DataFrame
+    projects: pl.DataFrame
+    indicators: pl.DataFrame
+
+    def for_files(self, ids: set[int]) -> Frames:
+        """The subset belonging to the given source files."""
+        keep = pl.col("source_file_id").is_in(list(ids))
+        return Frames(*(frame.filter(keep) for frame in self.tables()))
+
+    def tables(self) -> tuple[pl.DataFrame, ...]:
+        return (self.files, self.units, self.projects, self.indicators)
+
+
+def files_frame(tables: list[TableRows]) -> pl.DataFrame:
+    """One row per file with its metadata and resolved year and department."""
+    return pl.DataFrame(
+        {
+            "source_file_id": [source_file_id(t.source.sha256) for t in tables],
+            "file_name": [t.source.path.name for t in tables],
+            "file_path": [str(t.source.path) for t in tables],
+            "sha256": [t.source.sha256 for t in tables],
+            "file_size": [t.source.size for t in tables],
+            "file_mtime": [t.source.mtime for t in tables],
+            "year": [t.year for t in tables],
+            "department_name": [t.department_name for t in tables],
+            "amount_unit": [t.amount_unit for t in tables],
+            "encoding": [t.encoding for t in tables],
+            "sheet": [t.sheet for t in tables],
+        },
+        schema_overrides={"year": pl.Int32, "source_file_id": pl.Int64, "file_size": pl.Int64},
+    ).with_columns(
+        normalized_name(pl.col("department_name")).alias("department_key"),
+    )
+
+
+def rows_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
+    """All files' classified rows, with file metadata and exact amounts."""
+    ids = files["source_file_id"]
+    rows = pl.concat(
+        [t.rows.with_columns(pl.lit(ids[i], dtype=pl.Int64).alias("source_file_id"))
+         for i, t in enumerate(tables)],
+        how="vertical",
+    )
+    rows = rows.join(
+        files.select("source_file_id", "year", "department_name", "department_key",
+                     "amount_unit"),
+        on="source_file_id",
+        how="left",
+    )
+    amounts = [
+        parse_amount(pl.col(f"{role}_text"), pl.col("amount_unit")).alias(column)
+        for role, column in FUND_COLUMNS.items()
+    ]
+    bad = pl.concat_list(
+        [pl.when(is_bad_amount(pl.col(f"{r}_text"))).then(pl.lit(r)) for r in FUND_COLUMNS]
+    ).list.drop_nulls()
+    return rows.with_columns(*amounts, bad.alias("bad_amount_roles")).with_columns(
+        pl.col("fiscal_amount", "special_account_amount", "other_amount").fill_null(
+            pl.lit(0).cast(AMOUNT_DTYPE)
+        ),
+        normalized_name(pl.col("unit_name")).alias("unit_key"),
+        normalized_name(pl.col("name")).alias("name_key"),
+    )
+
+
+def project_family(name: pl.Expr) -> pl.Expr:
+    """The project's name with year spans dropped: a recurring series groups together."""
+    return normalized_name(name).str.replace_all(_YEAR_SPAN, "")
+
+
+def with_ids(rows: pl.DataFrame) -> pl.DataFrame:
+    """department_id, unit_id, project_id from normalized names (stable across years)."""
+    return rows.with_columns(
+        stable_ids(rows, ["department_key"], "department").alias("department_id"),
+        stable_ids(rows, ["department_key", "unit_key"], "unit").alias("unit_id"),
+        stable_ids(rows, ["department_key", "name_key"], "project").alias("project_id"),
+    )
+
+
+def normalize(tables: list[TableRows]) -> Frames:
+    """The vectorized heart: every table in one go."""
+    files = files_frame(tables)
+    rows = with_ids(rows_frame(tables, files))
+    files = files.join(
+        rows.filter(pl.col("row_kind") == "total")
+        .group_by("source_file_id")
+        .agg(
+            pl.col("total_amount").first().alias("declared_total_amount"),
+            pl.col("source_row").first().alias("declared_total_row"),
+            pl.col("total_text").first().alias("declared_total_text"),
+        ),
+        on="source_file_id",
+        how="left",
+    ).with_columns(
+        rows.select("source_file_id", "department_id").unique("source_file_id")
+        .join(files.select("source_file_id"), on="source_file_id", how="right")["department_id"]
+    )
+    units = rows.filter(pl.col("row_kind") == "unit").select(
+        "source_file_id", "source_row", "year", "department_id", "unit_id",
+        pl.col("name").alias("unit_name"),
+        *FUND_COLUMNS.values(), *(f"{r}_text" for r in FUND_COLUMNS), "bad_amount_roles",
+    )
+    projects = rows.filter(pl.col("row_kind") == "project").select(
+        "source_file_id", "source_row", "year", "department_id", "department_name", "unit_id",
+        "unit_name", "project_id", pl.col("name").alias("project_name"),
+        project_family(pl.col("name")).alias("project_family"),
+        *FUND_COLUMNS.values(), *(f"{r}_text" for r in FUND_COLUMNS), "bad_amount_roles",
+        "performance_goal", "indicator_text",
+    )
+    keys = ["source_file_id", "source_row", "year", "department_id", "unit_id", "project_id"]
+    indicators = normalize_indicators(split_packed(projects, keys))
+    counts = indicators.group_by("source_file_id", "source_row").agg(
+        pl.len().cast(pl.Int32).alias("n_indicators")
+    )
+    projects = projects.join(counts, on=["source_file_id", "source_row"], how="left").with_columns(
+        pl.col("n_indicators").fill_null(0)
+    )
+    return Frames(files=files, units=units, projects=projects, indicators=indicators)
