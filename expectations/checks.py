@@ -1,0 +1,164 @@
+"""Check frames: one per suite, the columns each rule looks at, computed in polars.
+
+Great Expectations has no "a = b + c" rule, so sums and differences are computed here
+exactly (on decimals) and the suites only test the resulting columns.
+Every check frame has `check_row` (its own row number) so a failure traces back to
+file, source row and a readable value.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.normalize import Frames
+
+ROUNDING_PER_PROJECT = 0.005
+MIN_ROUNDING = 0.01
+
+
+def _money(expr: pl.Expr) -> pl.Expr:
+    """Decimal 万元 → text with the trailing zeros beyond cents dropped (for messages)."""
+    return expr.cast(pl.String).str.replace(r"(\.\d\d\d*?)0+$", "$1").fill_null("空")
+
+
+def _with_file(frame: pl.DataFrame, files: pl.DataFrame) -> pl.DataFrame:
+    return frame.join(
+        files.select("source_file_id", "file_name"), on="source_file_id", how="left"
+    ).with_row_index("check_row")
+
+
+def project_checks(frames: Frames) -> pl.DataFrame:
+    """One row per project: required fields, amounts, fund-source sum, indicators, duplicates."""
+    p = frames.projects
+    sources = pl.col("fiscal_amount") + pl.col("special_account_amount") + pl.col("other_amount")
+    checks = p.select(
+        "source_file_id",
+        "source_row",
+        pl.when(pl.col("project_name").str.strip_chars() != "").then("project_name")
+        .alias("project_name"),
+        pl.col("total_amount").cast(pl.Float64).alias("total_amount"),
+        pl.min_horizontal(
+            "total_amount", "fiscal_amount", "special_account_amount", "other_amount"
+        ).cast(pl.Float64).alias("min_amount"),
+        (pl.col("total_amount") - sources).cast(pl.Float64).alias("fund_gap"),
+        pl.when(pl.col("bad_amount_roles").list.len() > 0)
+        .then(pl.col("bad_amount_roles").list.join(","))
+        .alias("bad_amount"),
+        pl.when(pl.col("performance_goal").str.strip_chars() != "").then("performance_goal")
+        .alias("performance_goal"),
+        "n_indicators",
+        pl.len().over("source_file_id", "unit_id", "project_id").alias("times_in_unit"),
+        pl.concat_str(
+            pl.lit("总计 "), _money(pl.col("total_amount")), pl.lit(" ≠ 财政拨款 "),
+            _money(pl.col("fiscal_amount")), pl.lit(" + 财政专户拨款 "),
+            _money(pl.col("special_account_amount")), pl.lit(" + 其他资金 "),
+            _money(pl.col("other_amount")),
+        ).alias("fund_detail"),
+        pl.concat_str(
+            pl.col("total_text"), pl.lit(" | "), pl.col("fiscal_text"), pl.lit(" | "),
+            pl.col("special_text"), pl.lit(" | "), pl.col("other_text"),
+        ).alias("amount_texts"),
+        pl.col("project_name").alias("project_label"),
+    )
+    return _with_file(checks, frames.files)
+
+
+def indicator_checks(frames: Frames) -> pl.DataFrame:
+    """One row per indicator: structure, known categories, level-2 under its level-1."""
+    i = frames.indicators.join(
+        frames.projects.select("source_file_id", "source_row", "project_name"),
+        on=["source_file_id", "source_row"],
+        how="left",
+    )
+    checks = i.select(
+        "source_file_id",
+        "source_row",
+        "indicator_seq",
+        pl.col("unstructured"),
+        pl.col("category_code"),
+        (pl.col("level1_code_by_name") == pl.col("category_code").str.slice(0, 1))
+        .fill_null(True)
+        .alias("level2_under_level1"),
+        pl.col("level1_code_raw").is_in(["1", "2", "3"]).fill_null(True).alias("known_level1"),
+        (
+            pl.col("level2_code_raw").is_null()
+            | ~pl.col("level2_code_raw").str.contains(r"^\d\d$")
+            | (pl.col("level2_code_raw") == pl.col("category_code"))
+        ).fill_null(False).alias("known_level2_code"),
+        pl.col("level1_code_mismatch"),
+        pl.any_horizontal(
+            pl.col("period_target_kind") == "placeholder",
+            pl.col("annual_target_kind") == "placeholder",
+        ).fill_null(False).alias("placeholder_target"),
+        pl.col("record").alias("value_text"),
+        pl.concat_str(
+            pl.col("level1_code_raw").fill_null(""), pl.lit("-"),
+            pl.col("level1_name_raw").fill_null(""), pl.lit(" / "),
+            pl.col("level2_code_raw").fill_null(""), pl.lit("-"),
+            pl.col("level2_name_raw").fill_null(""),
+        ).alias("level_text"),
+        pl.concat_str(
+            pl.col("project_name"), pl.lit(" / "),
+            pl.col("indicator_name").fill_null(pl.col("record")),
+            pl.lit(": "), pl.col("period_target_text").fill_null(""),
+            pl.lit(" | "), pl.col("annual_target_text").fill_null(""),
+        ).alias("target_text"),
+        pl.col("project_name").alias("project_label"),
+    ).with_columns(
+        pl.when(pl.col("unstructured")).then(pl.lit("unstructured"))
+        .otherwise(pl.col("category_code")).alias("category_code")
+    )
+    return _with_file(checks, frames.files)
+
+
+def total_checks(frames: Frames) -> pl.DataFrame:
+    """One row per declared total against what it sums: a unit's subtotal against its
+    projects; 合计 against the unit subtotals (or the projects when there are no units)."""
+    projects, units = frames.projects, frames.units
+    per_unit = projects.group_by("source_file_id", "unit_id").agg(
+        pl.col("total_amount").sum().alias("computed"), pl.len().alias("n_parts")
+    )
+    parts = pl.concat(
+        [
+            units.select("source_file_id", "total_amount"),
+            projects.filter(~pl.col("source_file_id").is_in(units["source_file_id"].implode()))
+            .select("source_file_id", "total_amount"),
+        ]
+    ).group_by("source_file_id").agg(
+        pl.col("total_amount").sum().alias("computed"), pl.len().alias("n_parts")
+    )
+    declared_grand = frames.files.filter(pl.col("declared_total_amount").is_not_null()).select(
+        "source_file_id",
+        pl.col("declared_total_row").alias("source_row"),
+        pl.lit("合计").alias("label"),
+        pl.col("declared_total_amount").alias("declared"),
+    ).join(parts, on="source_file_id", how="left")
+    declared_units = units.select(
+        "source_file_id", "source_row", "unit_id",
+        pl.col("unit_name").alias("label"), pl.col("total_amount").alias("declared"),
+    ).join(per_unit, on=["source_file_id", "unit_id"], how="left").drop("unit_id")
+    both = pl.concat([declared_grand, declared_units], how="diagonal_relaxed")
+    gap = (pl.col("declared") - pl.col("computed").fill_null(0)).cast(pl.Float64)
+    tolerance = pl.max_horizontal(
+        pl.lit(MIN_ROUNDING), pl.col("n_parts").fill_null(0) * ROUNDING_PER_PROJECT
+    )
+    checks = both.select(
+        "source_file_id",
+        "source_row",
+        # the warning covers only gaps within rounding; the error covers the rest
+        pl.when(gap.abs() <= tolerance).then(gap).otherwise(0.0).alias("rounding_gap"),
+        (gap.abs() - tolerance).round(6).alias("gap_beyond_rounding"),
+        pl.concat_str(
+            pl.col("label"), pl.lit(" declared "), _money(pl.col("declared")),
+            pl.lit(", its parts sum to "), _money(pl.col("computed").fill_null(0)),
+        ).alias("total_detail"),
+        pl.col("label").alias("project_label"),
+    )
+    return _with_file(checks, frames.files)
+
+
+CHECK_BUILDERS = {
+    "projects": project_checks,
+    "indicators": indicator_checks,
+    "totals": total_checks,
+}
