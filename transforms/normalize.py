@@ -35,7 +35,7 @@ class Frames:
     def for_files(self, ids: set[int]) -> Frames:
         """The subset belonging to the given source files."""
         keep = pl.col("source_file_id").is_in(list(ids))
-        return Frames(*(frame.filter(keep) for frame in self.tables()))
+        return Frames(*(frame.filter(keep) if frame.width else frame for frame in self.tables()))
 
     def tables(self) -> tuple[pl.DataFrame, ...]:
         return (self.files, self.units, self.projects, self.indicators)
@@ -57,7 +57,9 @@ def files_frame(tables: list[TableRows]) -> pl.DataFrame:
             "encoding": [t.encoding for t in tables],
             "sheet": [t.sheet for t in tables],
         },
-        schema_overrides={"year": pl.Int32, "source_file_id": pl.Int64, "file_size": pl.Int64},
+        schema_overrides={
+            "year": pl.Int32, "source_file_id": pl.Int64, "file_size": pl.Int64, "sheet": pl.String,
+        },
     ).with_columns(
         normalized_name(pl.col("department_name")).alias("department_key"),
     )

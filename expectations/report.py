@@ -1,0 +1,94 @@
+"""Findings → what a person reads: one error line, and quarantine reports (JSON, text, HTML).
+
+Reports are self-contained (inline CSS, no scripts, no CDN) so they read offline.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import polars as pl
+
+
+def error_line(finding: dict[str, Any]) -> str:
+    """`file: rule (severity) at row N, column C: value — message`, on one line."""
+    where = f"row {finding['source_row']}" if finding.get("source_row") else "whole file"
+    if finding.get("column"):
+        where += f", column {finding['column']}"
+    value = str(finding.get("value") or "").replace("\n", " ")
+    if len(value) > 120:
+        value = value[:117] + "…"
+    shown = f": '{value}'" if value else ""
+    return (
+        f"{finding['file_name']}: {finding['rule']} ({finding['severity']}) at {where}{shown}"
+        f" — {finding['message']}"
+    )
+
+
+def report_payload(file_info: dict[str, Any], findings: pl.DataFrame) -> dict[str, Any]:
+    """The JSON report of one rejected file."""
+    rows = findings.sort("source_row", nulls_last=True).to_dicts()
+    return {
+        "file": file_info,
+        "status": "rejected",
+        "errors": [r for r in rows if r["severity"] == "error"],
+        "warnings": [r for r in rows if r["severity"] == "warning"],
+        "what_to_do": "Fix the rows listed under 'errors', then put the corrected file back in "
+        "the inbox: the next run loads it. Warnings alone never reject a file.",
+    }
+
+
+def report_text(payload: dict[str, Any]) -> str:
+    """A plain-text rendering of the report."""
+    info = payload["file"]
+    lines = [
+        f"bpw quarantine report — {info['file_name']}",
+        f"sha256 {info['sha256']}  run {info.get('run_id', '')}",
+        "",
+        f"REJECTED: {len(payload['errors'])} error(s), {len(payload['warnings'])} warning(s).",
+        "",
+    ]
+    for title, key in (("Errors", "errors"), ("Warnings", "warnings")):
+        if payload[key]:
+            lines.append(f"{title}:")
+            for finding in payload[key]:
+                lines.append("  - " + error_line(finding))
+                if finding.get("hint"):
+                    lines.append(f"    what to do: {finding['hint']}")
+            lines.append("")
+    lines.append(payload["what_to_do"])
+    return "\n".join(lines) + "\n"
+
+
+_CSS = (
+    "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+    "th{background:#f0f0f0}.error{color:#a00}.warning{color:#a60}"
+)
+
+
+def report_html(payload: dict[str, Any]) -> str:
+    """A self-contained HTML page of the report (no external resources)."""
+    info = payload["file"]
+    cells = ("severity", "rule", "source_row", "column", "value", "message", "hint")
+    rows = "".join(
+        f"<tr class='{html.escape(str(f['severity']))}'>"
+        + "".join(f"<td>{html.escape(str(f.get(c) or ''))}</td>" for c in cells)
+        + "</tr>"
+        for f in payload["errors"] + payload["warnings"]
+    )
+    header = "".join(f"<th>{c}</th>" for c in cells)
+    return (
+        "<!doctype html><html lang='zh'><head><meta charset='utf-8'>"
+        f"<title>Rejected: {html.escape(info['file_name'])}</title><style>{_CSS}</style>"
+        f"</head><body><h1>Rejected: {html.escape(info['file_name'])}</h1>"
+        f"<p>sha256 <code>{html.escape(info['sha256'])}</code></p>"
+        f"<table><tr>{header}</tr>{rows}</table>"
+        f"<p>{html.escape(payload['what_to_do'])}</p></body></html>"
+    )
+
+
+def dumps(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)

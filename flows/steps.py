@@ -1,0 +1,177 @@
+"""The pipeline's steps as plain functions (no Prefect here): read a chunk of files,
+normalize them together, gate them together, split accepted from rejected.
+
+`flows.nightly` wraps these in Prefect tasks; `bpw validate` calls them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.discover import Refusal
+from transforms.errors import TableError
+from transforms.identity import source_file_id
+from transforms.normalize import Frames, normalize
+from transforms.table import SourceFile, TableRows, read_table
+
+HINTS = {
+    "encoding": "Save the file as UTF-8 or GB18030 text, or as .xlsx.",
+    "header": "Keep the table's header row (项目名称, 总计, 财政拨款, … 绩效指标).",
+    "required_columns": "Add the missing columns to the header row.",
+    "year": "Put the file in a folder named for the budget year (inbox/2026/) or pass --year.",
+    "no_projects": "The file holds no project rows; check it is the right table.",
+    "symlink": "Copy the real file into the inbox instead of linking to it.",
+    "file_too_large": "Split the file, or raise the size limit if it is genuine.",
+    "format": "Save the table as .xlsx, .xls, .csv or .txt.",
+    "not_a_file": "Give a regular file or a folder.",
+    "unreadable": "Check the file opens in a spreadsheet program; re-export it.",
+}
+
+
+@dataclass(frozen=True)
+class ReadFailure:
+    """A file that could not become a batch at all (before the gate)."""
+
+    source: SourceFile
+    rule: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+
+@dataclass
+class ChunkResult:
+    tables: list[TableRows]
+    failures: list[ReadFailure]
+
+
+@dataclass
+class GateOutcome:
+    """Everything a run learned about its files, before anything is written."""
+
+    frames: Frames
+    findings: pl.DataFrame
+    rejected_ids: set[int]
+
+    @property
+    def accepted(self) -> Frames:
+        accepted = set(self.frames.files["source_file_id"].to_list()) - self.rejected_ids
+        return self.frames.for_files(accepted)
+
+
+def read_chunk(sources: list[SourceFile]) -> ChunkResult:
+    """Read and classify each file; a file that fails is recorded, never raised."""
+    tables: list[TableRows] = []
+    failures: list[ReadFailure] = []
+    for source in sources:
+        try:
+            tables.append(read_table(source))
+        except TableError as exc:
+            failures.append(
+                ReadFailure(source, exc.rule, exc.message, exc.row, exc.column, exc.value)
+            )
+        except Exception as exc:  # a reader library choking on hostile bytes
+            message = f"the file could not be read ({type(exc).__name__}: {exc})"[:300]
+            failures.append(ReadFailure(source, "unreadable", message))
+    return ChunkResult(tables, failures)
+
+
+def refusal_failure(refusal: Refusal) -> ReadFailure:
+    source = SourceFile(path=refusal.path, sha256=refusal.sha256, size=0, mtime=0.0)
+    return ReadFailure(source, refusal.rule, refusal.message, value=refusal.path.name)
+
+
+def failure_findings(failures: list[ReadFailure]) -> pl.DataFrame:
+    """Read failures as error findings, in the gate's finding schema."""
+    from expectations.gate import FINDING_SCHEMA
+
+    return pl.DataFrame(
+        {
+            "source_file_id": [source_file_id(f.source.sha256) for f in failures],
+            "file_name": [f.source.path.name for f in failures],
+            "suite": ["read"] * len(failures),
+            "rule": [f.rule for f in failures],
+            "severity": ["error"] * len(failures),
+            "source_row": [f.row for f in failures],
+            "column": [f.column for f in failures],
+            "value": [f.value for f in failures],
+            "message": [f.message for f in failures],
+            "hint": [HINTS.get(f.rule, "") for f in failures],
+        },
+        schema=FINDING_SCHEMA,
+    )
+
+
+def failure_files(failures: list[ReadFailure]) -> pl.DataFrame:
+    """Read failures as rows shaped like `Frames.files` (unknown fields null)."""
+    return pl.DataFrame(
+        {
+            "source_file_id": [source_file_id(f.source.sha256) for f in failures],
+            "file_name": [f.source.path.name for f in failures],
+            "file_path": [str(f.source.path) for f in failures],
+            "sha256": [f.source.sha256 for f in failures],
+            "file_size": [f.source.size for f in failures],
+            "file_mtime": [f.source.mtime for f in failures],
+            "year": [f.source.year for f in failures],
+            "department_name": [f.source.department for f in failures],
+        },
+        schema_overrides={
+            "source_file_id": pl.Int64, "file_size": pl.Int64, "file_mtime": pl.Float64,
+            "year": pl.Int32, "department_name": pl.String,
+        },
+    )
+
+
+def gate_tables(tables: list[TableRows], failures: list[ReadFailure]) -> GateOutcome:
+    """Normalize every readable table together, gate them together, add read failures."""
+    from expectations.gate import empty_findings, rejected_file_ids, run_gate
+
+    if tables:
+        frames = normalize(tables)
+        findings = run_gate(frames)
+    else:
+        frames = normalize_empty()
+        findings = empty_findings()
+    findings = pl.concat([failure_findings(failures), findings], how="vertical_relaxed")
+    return GateOutcome(frames=frames, findings=findings, rejected_ids=rejected_file_ids(findings))
+
+
+def normalize_empty() -> Frames:
+    """Frames with no rows (a run where nothing was readable)."""
+    return Frames(*(pl.DataFrame() for _ in range(4)))
+
+
+def _with_archive(files: pl.DataFrame, archived: dict[int, str], run_id: str) -> pl.DataFrame:
+    return files.with_columns(
+        pl.col("source_file_id")
+        .replace_strict(archived, default=None, return_dtype=pl.String)
+        .alias("archive_path"),
+        pl.lit(run_id).alias("run_id"),
+    )
+
+
+def publish_inputs(
+    outcome: GateOutcome, failures: list[ReadFailure], archived: dict[int, str], run_id: str
+) -> tuple[Frames, pl.DataFrame, pl.DataFrame]:
+    """What the lake needs: accepted frames, rejected files, accepted files' findings."""
+    accepted = outcome.accepted
+    files = accepted.files
+    accepted = Frames(_with_archive(files, archived, run_id), *accepted.tables()[1:])
+    rejected = [failure_files(failures)]
+    if outcome.frames.files.width:
+        rejected.append(
+            outcome.frames.files.filter(pl.col("source_file_id").is_in(list(outcome.rejected_ids)))
+        )
+    rejected_files = _with_archive(pl.concat(rejected, how="diagonal_relaxed"), archived, run_id)
+    findings = outcome.findings.join(
+        files.select("source_file_id", "year", "department_id")
+        if files.width
+        else pl.DataFrame(schema={"source_file_id": pl.Int64, "year": pl.Int32,
+                                  "department_id": pl.Int64}),
+        on="source_file_id",
+        how="inner",
+    ).with_columns(pl.lit(run_id).alias("run_id"))
+    return accepted, rejected_files, findings
