@@ -20,6 +20,11 @@ def _cell(value: Any) -> str:
     return format_value(value)
 
 
+def _json_value(value: Any) -> Any:
+    """Decimals as exact strings (a float would lose cents); the rest as JSON knows them."""
+    return _cell(value) if isinstance(value, Decimal) else value
+
+
 def print_rows(console: Console, columns: list[str], rows: list[tuple], fmt: str) -> None:
     """Query results as a table (numbers right-aligned), csv or json."""
     if fmt == "csv":
@@ -31,8 +36,7 @@ def print_rows(console: Console, columns: list[str], rows: list[tuple], fmt: str
         return
     if fmt == "json":
         records = [
-            {c: (_cell(v) if isinstance(v, Decimal) else v) for c, v in zip(columns, row)}
-            for row in rows
+            {c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows
         ]
         console.file.write(json.dumps(records, ensure_ascii=False, default=str) + "\n")
         return
@@ -42,7 +46,7 @@ def print_rows(console: Console, columns: list[str], rows: list[tuple], fmt: str
         and any(row[i] is not None for row in rows)
         for i in range(len(columns))
     ]
-    for column, is_number in zip(columns, numeric):
+    for column, is_number in zip(columns, numeric, strict=True):
         table.add_column(column, justify="right" if is_number else "left")
     for row in rows:
         table.add_row(*(_cell(v) for v in row))

@@ -48,7 +48,9 @@ def split_packed(projects: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         .explode("record")
         .with_columns(pl.col("record").str.strip_chars())
         .filter(pl.col("record") != "")
-        .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(keys).alias("indicator_pos"))
+        .with_columns(
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(keys).alias("indicator_pos")
+        )
         .with_columns(pl.col("record").str.extract_groups(_RECORD).alias("parts"))
         .unnest("parts")
     )
