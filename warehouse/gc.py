@@ -1,0 +1,34 @@
+"""Garbage collection: delete lake files no manifest generation still needs.
+
+Files listed by the current or the previous manifest stay (a reader holding the
+previous catalog keeps working); anything else under the table folders is either
+replaced data or the remains of a crashed run. Temp files of crashed runs go too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warehouse.catalog import TMP_MARK
+from warehouse.fsio import remove
+from warehouse.manifest import TMP_PREFIX
+from warehouse.schemas import ALL_TABLES
+
+
+def collect_garbage(lake: Path, catalog: Path, keep: set[str]) -> list[str]:
+    """Delete unlisted Parquet files and leftover temp files; returns what was deleted.
+
+    Callers hold the publish lock, so no other run is writing beside us.
+    """
+    deleted: list[str] = []
+    for table in ALL_TABLES:
+        for path in sorted((lake / table).rglob("*.parquet")):
+            rel = path.relative_to(lake).as_posix()
+            if rel not in keep:
+                remove(path, f"gc delete {rel}")
+                deleted.append(rel)
+    temps = [*lake.glob(f"{TMP_PREFIX}*"), *catalog.parent.glob(f"{catalog.name}{TMP_MARK}*")]
+    for path in sorted(temps):
+        remove(path, f"gc delete {path.name}")
+        deleted.append(path.name)
+    return deleted

@@ -1,0 +1,181 @@
+"""The Parquet lake: publish accepted batches atomically, and answer what is loaded.
+
+A publish writes new compacted year files beside the old ones, then swaps
+`manifest.json` (the one atomic switch), rebuilds the catalog, and garbage-collects
+files no longer listed by the current or previous manifest. A crash at any step leaves
+either the old or the new version readable; `rebuild_catalog_if_stale` heals a crash
+between the manifest swap and the catalog swap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from warehouse.batches import ID, Plan, plan
+from warehouse.catalog import build_catalog, is_current
+from warehouse.compact import rewrite_table, write_source_files, year_label
+from warehouse.gc import collect_garbage
+from warehouse.lock import publish_lock
+from warehouse.manifest import (
+    MANIFEST,
+    all_files,
+    new_manifest,
+    read_manifest,
+    table_files,
+    write_manifest,
+)
+from warehouse.schemas import SOURCE_FILES, conform, empty
+
+if TYPE_CHECKING:  # the warehouse needs only the frames' shape, not the transforms
+    from transforms.normalize import Frames
+
+__all__ = [
+    "PublishResult",
+    "current_batches",
+    "loaded_hashes",
+    "publish",
+    "read_manifest",
+    "rebuild_catalog_if_stale",
+]
+
+BATCH_COLUMNS = [
+    "source_file_id", "sha256", "year", "department_id", "department_name", "file_name",
+    "status", "loaded_at",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    version: int  # manifest version now current (unchanged when nothing changed)
+    loaded: list[int]  # source_file_ids whose rows entered the lake
+    superseded: list[int]  # newly superseded (replaced current versions, same-run losers)
+    rejected: list[int]  # newly recorded as rejected
+    files_written: int  # Parquet files written
+
+
+def _wall_clock(now: datetime) -> datetime:
+    """TIMESTAMP columns hold local wall-clock time: aware datetimes are converted."""
+    return now.astimezone().replace(tzinfo=None) if now.tzinfo else now
+
+
+def _source_files(lake: Path, manifest: dict) -> pl.DataFrame:
+    files = table_files(manifest, SOURCE_FILES)
+    if not files:
+        return empty(SOURCE_FILES)
+    return pl.concat([pl.read_parquet(lake / rel) for rel in files], how="diagonal_relaxed")
+
+
+def _findings_rows(findings: pl.DataFrame, ids: list[int], sources: pl.DataFrame):
+    """Findings of the recorded files, with their file's year (the partition) and department."""
+    if findings.is_empty():
+        return conform(findings, "findings")
+    own = sources.select(
+        ID, pl.col("year").alias("_file_year"), pl.col("department_id").alias("_file_dept")
+    )
+    return (
+        conform(findings, "findings")
+        .filter(pl.col(ID).is_in(ids))
+        .join(own, on=ID, how="left")
+        .with_columns(
+            pl.coalesce("_file_year", "year").alias("year"),
+            pl.coalesce("_file_dept", "department_id").alias("department_id"),
+        )
+        .drop("_file_year", "_file_dept")
+    )
+
+
+def _touched_years(p: Plan) -> set[str]:
+    """Partitions holding rows that must leave: the years of the dropped file versions."""
+    years = p.source_files.filter(pl.col(ID).is_in(p.dropped))["year"].unique().to_list()
+    return {year_label(y) for y in years}
+
+
+def _write_tables(
+    lake: Path, old: dict, p: Plan, accepted: Frames, findings: pl.DataFrame, stem: str
+) -> tuple[dict[str, list[str]], int]:
+    """Rewrite every touched year of every fact table; returns (table files, files written)."""
+    loaded = pl.col(ID).is_in(p.loaded)
+    new_rows = {
+        "units": accepted.units.filter(loaded),
+        "projects": accepted.projects.filter(loaded),
+        "indicators": accepted.indicators.filter(loaded),
+        "findings": _findings_rows(findings, p.loaded + p.rejected, p.source_files),
+    }
+    touched = _touched_years(p)
+    tables: dict[str, list[str]] = {}
+    written = 0
+    for table, rows in new_rows.items():
+        result = rewrite_table(lake, table, table_files(old, table), p.dropped, rows, touched, stem)
+        tables[table], written = result.files, written + result.written
+    return tables, written
+
+
+def publish(
+    lake: Path,
+    catalog: Path,
+    accepted: Frames,
+    rejected_files: pl.DataFrame,
+    findings: pl.DataFrame,
+    run_id: str,
+    now: datetime,
+) -> PublishResult:
+    """Load accepted batches, record rejected files, swap manifest and catalog atomically.
+
+    Idempotent: files already current (or superseded) change nothing, and a publish
+    that changes nothing writes nothing (the version stays).
+    """
+    lake, catalog, now = Path(lake).resolve(), Path(catalog), _wall_clock(now)
+    with publish_lock(lake):
+        old = read_manifest(lake)
+        p = plan(_source_files(lake, old), accepted.files, rejected_files, run_id, now)
+        if old and not p.changed:
+            _heal_catalog(lake, catalog, old)
+            return PublishResult(old["version"], [], [], [], 0)
+        version = int(old.get("version", 0)) + 1
+        tables, written = _write_tables(
+            lake, old, p, accepted, findings, f"part-{run_id}-{version}"
+        )
+        tables[SOURCE_FILES] = [write_source_files(lake, p.source_files, f"part-{run_id}")]
+        manifest = new_manifest(version, run_id, now, tables)
+        write_manifest(lake, manifest)
+        build_catalog(lake, catalog, manifest)
+        collect_garbage(lake, catalog, all_files(manifest) | all_files(old))
+    return PublishResult(version, p.loaded, p.superseded, p.rejected, written + 1)
+
+
+def _heal_catalog(lake: Path, catalog: Path, manifest: dict) -> bool:
+    if is_current(lake, catalog, manifest):
+        return False
+    build_catalog(lake, catalog, manifest)
+    return True
+
+
+def rebuild_catalog_if_stale(lake: Path, catalog: Path) -> bool:
+    """Rebuild the catalog if it is missing, corrupt, or behind the manifest.
+
+    Call at the start of every run: it heals a crash between manifest and catalog swap.
+    Returns False when the catalog was fine or nothing was ever published.
+    """
+    lake = Path(lake).resolve()
+    if not (lake / MANIFEST).exists():
+        return False
+    if is_current(lake, catalog, read_manifest(lake)):
+        return False
+    with publish_lock(lake):
+        return _heal_catalog(lake, Path(catalog), read_manifest(lake))
+
+
+def current_batches(lake: Path) -> pl.DataFrame:
+    """Every file version ever recorded: id, hash, batch key, status, when recorded."""
+    lake = Path(lake)
+    return conform(_source_files(lake, read_manifest(lake)), SOURCE_FILES).select(BATCH_COLUMNS)
+
+
+def loaded_hashes(lake: Path) -> set[str]:
+    """sha256 of every file already recorded (any status): identical bytes are skipped."""
+    return set(current_batches(lake)["sha256"].drop_nulls().to_list())

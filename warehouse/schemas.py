@@ -1,0 +1,129 @@
+"""Lake table schemas: the columns the views rely on, with their exact types.
+
+Frames from `transforms` may carry more columns; those are kept (raw text stays next
+to every parsed value). Known columns are cast to these types so every year file
+agrees (DECIMAL(18,6) amounts, INTEGER year); nested columns are dropped.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+AMOUNT = pl.Decimal(18, 6)
+FACT_TABLES = ("units", "projects", "indicators", "findings")
+SOURCE_FILES = "source_files"
+ALL_TABLES = (*FACT_TABLES, SOURCE_FILES)
+
+_FUNDS = {
+    "total_amount": AMOUNT,
+    "fiscal_amount": AMOUNT,
+    "special_account_amount": AMOUNT,
+    "other_amount": AMOUNT,
+    "total_text": pl.String,
+    "fiscal_text": pl.String,
+    "special_text": pl.String,
+    "other_text": pl.String,
+}
+_KEYS = {
+    "source_file_id": pl.Int64,
+    "source_row": pl.Int32,
+    "year": pl.Int32,
+    "department_id": pl.Int64,
+}
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "units": {**_KEYS, "unit_id": pl.Int64, "unit_name": pl.String, **_FUNDS},
+    "projects": {
+        **_KEYS,
+        "department_name": pl.String,
+        "unit_id": pl.Int64,
+        "unit_name": pl.String,
+        "project_id": pl.Int64,
+        "project_name": pl.String,
+        "project_family": pl.String,
+        **_FUNDS,
+        "performance_goal": pl.String,
+        "indicator_text": pl.String,
+        "n_indicators": pl.Int32,
+    },
+    "indicators": {
+        **_KEYS,
+        "unit_id": pl.Int64,
+        "project_id": pl.Int64,
+        "record": pl.String,
+        "indicator_pos": pl.Int32,
+        "indicator_seq": pl.Int32,
+        "category_code": pl.String,
+        "level1_code": pl.String,
+        "indicator_name": pl.String,
+        **{
+            f"{when}_target_{part}": kind
+            for when in ("period", "annual")
+            for part, kind in (
+                ("text", pl.String),
+                ("op", pl.String),
+                ("value", pl.Float64),
+                ("unit", pl.String),
+                ("kind", pl.String),
+            )
+        },
+    },
+    "findings": {
+        "source_file_id": pl.Int64,
+        "file_name": pl.String,
+        "year": pl.Int32,
+        "department_id": pl.Int64,
+        "rule": pl.String,
+        "severity": pl.String,
+        "source_row": pl.Int32,
+        "column": pl.String,
+        "value": pl.String,
+        "message": pl.String,
+        "run_id": pl.String,
+    },
+    "source_files": {
+        "source_file_id": pl.Int64,
+        "file_name": pl.String,
+        "file_path": pl.String,
+        "sha256": pl.String,
+        "year": pl.Int32,
+        "department_id": pl.Int64,
+        "department_name": pl.String,
+        "status": pl.String,
+        "loaded_at": pl.Datetime("us"),
+        "superseded_at": pl.Datetime("us"),
+        "superseded_by": pl.Int64,
+        "declared_total_amount": AMOUNT,
+        "amount_unit": pl.String,
+        "encoding": pl.String,
+        "sheet": pl.String,
+        "file_size": pl.Int64,
+        "file_mtime": pl.Float64,
+        "run_id": pl.String,
+        "archive_path": pl.String,
+    },
+}
+
+_NESTED = (pl.List, pl.Array, pl.Struct, pl.Object)
+
+
+def conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Known columns first, cast to their lake type (missing ones as nulls); extras after."""
+    schema = SCHEMAS[table]
+    known = [
+        pl.col(name).cast(kind)
+        if name in frame.columns
+        else pl.lit(pl.Series(name, [None] * frame.height, dtype=kind))
+        for name, kind in schema.items()
+    ]
+    extras = [
+        name
+        for name, kind in frame.schema.items()
+        if name not in schema and not isinstance(kind, _NESTED) and kind != pl.Null
+    ]
+    return frame.select(*known, *extras)
+
+
+def empty(table: str) -> pl.DataFrame:
+    """A zero-row frame with the table's schema (views exist before any data does)."""
+    return pl.DataFrame(schema=SCHEMAS[table])
