@@ -19,11 +19,13 @@ from flows.settings import Settings, load_settings
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="bpw — budget performance warehouse: 项目支出绩效目标表 → gated DuckDB star schema.",
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# piped output keeps natural table widths (a terminal folds to its own width)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 1000)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 1000)
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -195,9 +197,23 @@ def demo() -> None:
     raise typer.Exit(summary["exit_status"])
 
 
+def _register_synth() -> None:
+    from transforms.synth.cli import synth
+
+    app.command(help="Write realistic synthetic tables (every form) with their ground truth.")(
+        synth
+    )
+
+
+_register_synth()
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # the last line of defence: one line, never a trace
+        err.print(f"bpw: {type(exc).__name__}: {exc}", markup=False)
+        sys.exit(1)

@@ -5,6 +5,7 @@ Everything else receives a `Settings` (or plain paths) from here.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,3 +97,5 @@ def configure_prefect() -> None:
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)

@@ -9,16 +9,17 @@ from flows.settings import Settings
 
 
 def loaded_matrix(settings: Settings) -> tuple[list[str], list[tuple]]:
-    """Departments × years with the number of projects loaded (current versions)."""
+    """Per department and year: projects and total loaded (current versions)."""
     from warehouse.query import run_readonly
 
     if not settings.warehouse.exists():
         return [], []
     return run_readonly(
         settings.warehouse,
-        "pivot (select d.department_name, f.year::varchar as year, count(*) as n "
+        "select d.department_name, f.year, count(*) as projects, "
+        "sum(f.total_amount) as total_amount "
         "from fact_project_budget f join dim_department d using (department_id) "
-        "group by all) on year using sum(n) order by department_name",
+        "group by all order by d.department_name, f.year",
     )
 
 

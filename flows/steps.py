@@ -58,6 +58,8 @@ class GateOutcome:
 
     @property
     def accepted(self) -> Frames:
+        if not self.frames.files.width:
+            return self.frames
         accepted = set(self.frames.files["source_file_id"].to_list()) - self.rejected_ids
         return self.frames.for_files(accepted)
 
