@@ -25,7 +25,12 @@ LEVEL1_BY_NAME: dict[str, str] = {
     "产出": "1",
     "效益": "2",
     "效果": "2",
+    "效益/效果": "2",
+    "效益(效果)": "2",
+    "效果/效益": "2",
     "满意度": "3",
+    "服务对象满意度": "3",
+    "社会公众或服务对象满意度": "3",
 }
 
 # name stem (see `name_stem`) → category_code; variants seen in real tables included
@@ -33,27 +38,36 @@ LEVEL2_BY_STEM: dict[str, str] = {
     "数量": "11",
     "质量": "12",
     "时效": "13",
+    "时效性": "13",
     "进度": "13",
     "成本": "14",
+    "经济成本": "14",
+    "社会成本": "14",
+    "生态环境成本": "14",
     "经济效益": "21",
     "社会效益": "22",
     "生态效益": "23",
     "环境效益": "23",
+    "生态环境效益": "23",
     "可持续影响": "24",
     "可持续发展": "24",
     "服务对象满意度": "31",
     "社会公众或服务对象满意度": "31",
     "社会公众满意度": "31",
+    "服务对象": "31",
     "满意度": "31",
 }
 
+# numbering in front of a level name: 1, 1.1, 1-, 11-, (一), 一、, ①
+_NUMBERING = r"^(?:[\d.、\-]+|[(]?[一二三四五六七八九十]+[)、.]|[①-⑳])"
+
 
 def name_stem(name: pl.Expr) -> pl.Expr:
-    """Level name without spaces, numbering and the trailing 指标 (数量指标 → 数量)."""
+    """Level name without spaces, numbering and the trailing 指标 (1.1 数量指标 → 数量)."""
     return (
         name.str.normalize("NFKC")
         .str.replace_all(r"\s+", "")
-        .str.replace(r"^[\d.、\-]+", "")
+        .str.replace(_NUMBERING, "")
         .str.replace(r"指标$", "")
     )
 

@@ -8,6 +8,9 @@ A packed cell (the sample's layout) holds records like
 i.e. `SEQ-L1CODE-L1NAME：L2CODE-L2NAME(：|；)L3NAME；实施周期指标值：V；年度指标值：V。`
 with the first record's SEQ missing. A value may hold `。` inside （…）, so record
 boundaries are marked first (a `。` followed by the next `SEQ-L1CODE-`), then split.
+
+A long-layout table lists its indicators one per row instead (`listed_records`); both
+paths yield the same raw-record columns, so `normalize_indicators` treats them alike.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ _RECORD = (
     r"(?P<name>.*?)\s*[；;]\s*实施周期指标值\s*[：:]\s*(?P<period>.*?)\s*[；;]\s*"
     r"年度指标值\s*[：:]\s*(?P<annual>.*?)\s*。?\s*$"
 )
+# `11-数量指标`, `1.1 数量指标`, `1.数量指标`, `数量指标` → code (or null), name
+_LEVEL = r"^\s*(?:(?P<code>\d+(?:\.\d+)*)\s*[-.、．:：\s]?\s*)?(?P<name>.*?)\s*$"
+# a level-2 code whose first digit is its level-1 code: 12, 1.2 (not 1, 2 … per level 1)
+_LEVEL2_CODE = r"^(\d)(?:\d|\.\d+)$"
 
 
 def split_packed(projects: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
@@ -57,6 +64,44 @@ def split_packed(projects: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return records.collect()
 
 
+def _level_parts(text: pl.Expr, prefix: str) -> list[pl.Expr]:
+    """A level cell's code and name (`1.1 数量指标` → '1.1', '数量指标'); no code → null."""
+    parts = text.str.extract_groups(_LEVEL)
+    return [
+        parts.struct.field("code").alias(f"{prefix}code"),
+        pl.when(text.is_not_null()).then(parts.struct.field("name")).alias(f"{prefix}name"),
+    ]
+
+
+def listed_records(listed: pl.DataFrame, projects: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Long-layout records (one per source row) → the columns `split_packed` returns.
+
+    `listed` has source_file_id plus `transforms.long_layout.LISTED_COLUMNS`; it is
+    joined to `projects` on (source_file_id, source_row) to pick up the keys.
+    """
+    return (
+        listed.lazy()
+        .join(
+            projects.lazy().select(keys),
+            on=["source_file_id", "source_row"],
+            how="inner",
+            maintain_order="left",
+        )
+        .select(
+            *keys,
+            "record",
+            "indicator_pos",
+            pl.lit(None, dtype=pl.String).alias("seq"),
+            *_level_parts(pl.col("level1_text"), "l1"),
+            *_level_parts(pl.col("level2_text"), "l2"),
+            "name",
+            "period",
+            "annual",
+        )
+        .collect()
+    )
+
+
 def _target_columns(prefix: str) -> list[pl.Expr]:
     parts = split_target(pl.col(f"{prefix}_target_text"))
     return [
@@ -69,7 +114,7 @@ def _target_columns(prefix: str) -> list[pl.Expr]:
 
 def normalize_indicators(records: pl.DataFrame) -> pl.DataFrame:
     """Raw records → indicator rows: canonical category, level-1 check, split targets."""
-    level1_from_code = pl.col("level2_code_raw").str.slice(0, 1)
+    level1_from_code = pl.col("level2_code_raw").str.extract(_LEVEL2_CODE, 1)
     return (
         records.lazy()
         .rename(

@@ -13,7 +13,8 @@ import polars as pl
 
 from transforms.amounts import AMOUNT_DTYPE, is_bad_amount, parse_amount
 from transforms.identity import normalized_name, source_file_id, stable_ids
-from transforms.indicators import normalize_indicators, split_packed
+from transforms.indicators import listed_records, normalize_indicators, split_packed
+from transforms.long_layout import LISTED_COLUMNS
 from transforms.table import TableRows
 
 FUND_COLUMNS = {
@@ -95,6 +96,17 @@ def rows_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def listed_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
+    """Long-layout tables' indicator records (already one per row), with their file ids."""
+    ids = files["source_file_id"]
+    return pl.concat(
+        [pl.DataFrame(schema={"source_file_id": pl.Int64, **LISTED_COLUMNS})]
+        + [t.indicators.with_columns(pl.lit(ids[i], dtype=pl.Int64).alias("source_file_id"))
+           for i, t in enumerate(tables) if t.indicators is not None],
+        how="diagonal",
+    ).drop("indicator_row")
+
+
 def project_family(name: pl.Expr) -> pl.Expr:
     """The project's name with year spans dropped: a recurring series groups together."""
     return normalized_name(name).str.replace_all(_YEAR_SPAN, "")
@@ -140,7 +152,11 @@ def normalize(tables: list[TableRows]) -> Frames:
         "performance_goal", "indicator_text",
     )
     keys = ["source_file_id", "source_row", "year", "department_id", "unit_id", "project_id"]
-    indicators = normalize_indicators(split_packed(projects, keys))
+    records = pl.concat(
+        [split_packed(projects, keys), listed_records(listed_frame(tables, files), projects, keys)],
+        how="diagonal_relaxed",
+    )
+    indicators = normalize_indicators(records)
     counts = indicators.group_by("source_file_id", "source_row").agg(
         pl.len().cast(pl.Int32).alias("n_indicators")
     )

@@ -1,7 +1,9 @@
 """One file → its table rows, classified (total / unit / project), cells still as text.
 
-This is the per-file step (decode, find the header, walk the rows); everything after
-it is vectorized over many files at once in `transforms.normalize`.
+This is the per-file step (decode, pick the sheet, find the header, walk the rows);
+everything after it is vectorized over many files at once in `transforms.normalize`.
+A long-layout table (one row per indicator) also yields its indicator records here,
+already split into cells (`TableRows.indicators`); a packed table leaves that None.
 """
 
 from __future__ import annotations
@@ -13,26 +15,16 @@ from pathlib import Path
 import polars as pl
 
 from transforms.errors import TableError
-from transforms.locate import AMOUNT_ROLES, Layout, header_key, locate
-from transforms.read import Grid, read_grid
+from transforms.grid import Grid
+from transforms.locate import Layout, has_header, locate
+from transforms.long_layout import walk_long
+from transforms.read import read_grids
+from transforms.rows import ROW_COLUMNS, body_rows, cell, head_cells, row_kind, rows_frame
 
-TOTAL_LABELS = {"合计", "总计", "总合计", "合计数"}
-NOTE_PREFIX = re.compile(r"^(注|说明|备注|填报说明)\s*[:：\d１-９]")
+__all__ = ["ROW_COLUMNS", "SourceFile", "TableRows", "classify_rows", "read_table"]
+
 _YEAR_DIR = re.compile(r"^(19|20)\d{2}$")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-
-ROW_COLUMNS = {
-    "source_row": pl.Int32,
-    "row_kind": pl.String,
-    "unit_name": pl.String,
-    "name": pl.String,
-    "total_text": pl.String,
-    "fiscal_text": pl.String,
-    "special_text": pl.String,
-    "other_text": pl.String,
-    "performance_goal": pl.String,
-    "indicator_text": pl.String,
-}
 
 
 @dataclass(frozen=True)
@@ -49,7 +41,11 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class TableRows:
-    """One file's table: metadata plus a frame of classified rows (cells as text)."""
+    """One file's table: metadata plus a frame of classified rows (cells as text).
+
+    `indicators` (long layout only) holds one record per indicator row, see
+    `transforms.long_layout.LISTED_COLUMNS`; `layout` is 'packed' or 'long'.
+    """
 
     source: SourceFile
     year: int
@@ -58,6 +54,8 @@ class TableRows:
     encoding: str
     sheet: str | None
     rows: pl.DataFrame
+    indicators: pl.DataFrame | None = None
+    layout: str = "packed"
 
 
 def resolve_year(path: Path, override: int | None) -> int:
@@ -76,68 +74,54 @@ def resolve_year(path: Path, override: int | None) -> int:
     )
 
 
-def _cell(cells: list[str], index: int | None) -> str:
-    if index is None or index >= len(cells):
-        return ""
-    return cells[index].strip()
-
-
 def classify_rows(grid: Grid, layout: Layout, department: str) -> pl.DataFrame:
-    """Walk the body rows: 合计 → total, name + amounts only → unit, else project."""
+    """Walk a packed table's body: 合计 → total, name + amounts only → unit, else project."""
     cols = layout.columns
     records: list[dict[str, object]] = []
     current_unit = department
-    for index in range(layout.header_row + 1, len(grid.rows)):
-        cells = grid.rows[index]
-        if not any(c.strip() for c in cells):
-            continue
-        name = _cell(cells, cols.get("name"))
-        first = next((c.strip() for c in cells if c.strip()), "")
-        if NOTE_PREFIX.match(first) and not _cell(cells, cols.get("total")):
-            continue
-        amounts = {role: _cell(cells, cols.get(role)) for role in AMOUNT_ROLES}
-        goal = _cell(cells, cols.get("goal"))
-        indicators = _cell(cells, cols.get("indicators"))
-        if header_key(name) in TOTAL_LABELS:
-            kind = "total"
-        elif not goal and not indicators and any(amounts.values()):
-            kind = "unit"
-            current_unit = name
-        else:
-            kind = "project"
+    for index, cells in body_rows(grid, layout):
+        head = head_cells(cells, cols)
+        indicators = cell(cells, cols["indicators"])
+        kind = row_kind(head, bool(indicators))
+        if kind == "unit":
+            current_unit = head["name"]
         records.append(
             {
                 "source_row": index + 1,
                 "row_kind": kind,
                 "unit_name": current_unit if kind != "total" else None,
-                "name": name,
-                **{f"{role}_text": amounts[role] for role in AMOUNT_ROLES},
-                "performance_goal": goal,
+                **head,
                 "indicator_text": indicators,
             }
         )
-    rows = pl.DataFrame(records, schema=ROW_COLUMNS)
-    return _units_without_projects_are_projects(rows)
+    return rows_frame(records)
 
 
-def _units_without_projects_are_projects(rows: pl.DataFrame) -> pl.DataFrame:
-    """A 'unit' row with no project under it is a project lacking goal and indicators."""
-    projects_per_unit = rows.filter(pl.col("row_kind") == "project")["unit_name"].unique()
-    return rows.with_columns(
-        pl.when((pl.col("row_kind") == "unit") & ~pl.col("name").is_in(projects_per_unit.implode()))
-        .then(pl.lit("project"))
-        .otherwise(pl.col("row_kind"))
-        .alias("row_kind")
+def pick_grid(grids: list[Grid]) -> Grid:
+    """The first grid (sheet) holding a header row; TableError when none does."""
+    for grid in grids:
+        if has_header(grid):
+            return grid
+    if len(grids) == 1:
+        return grids[0]  # `locate` explains what is missing
+    where = "in any sheet" if grids else "(the workbook has no sheets)"
+    raise TableError(
+        "header",
+        f"no header row found {where} (need a 项目名称 column and a 总计/合计 column)",
     )
 
 
 def read_table(source: SourceFile, data: bytes | None = None) -> TableRows:
     """Read, locate and classify one file; TableError says why it cannot be a batch."""
-    grid = read_grid(source.path, data)
+    grid = pick_grid(read_grids(source.path, data))
     layout = locate(grid)
     year = resolve_year(source.path, source.year)
     department = source.department or layout.department or source.path.stem
-    rows = classify_rows(grid, layout, department)
+    indicators = None
+    if layout.kind == "long":
+        rows, indicators = walk_long(grid, layout, department)
+    else:
+        rows = classify_rows(grid, layout, department)
     if rows.filter(pl.col("row_kind") == "project").is_empty():
         raise TableError("no_projects", "the table has a header but no project rows")
     return TableRows(
@@ -148,4 +132,6 @@ def read_table(source: SourceFile, data: bytes | None = None) -> TableRows:
         encoding=grid.encoding,
         sheet=grid.sheet,
         rows=rows,
+        indicators=indicators,
+        layout=layout.kind,
     )
