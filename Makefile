@@ -14,8 +14,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The real 2026 table into ./data (or $BPW_HOME); then five departments over 2019–2026
+# (synthetic history) into a second home, data-history.
 demo: install
 	$(BIN)/bpw demo
+	$(BIN)/bpw --home $${BPW_HOME:-data}-history demo --history
 
 lint: install
 	$(BIN)/ruff check .

@@ -169,30 +169,41 @@ def status() -> None:
     print_status(out, settings())
 
 
-@app.command()
-def demo() -> None:
-    """Put the bundled samples in the inbox, run the nightly flow, show the result."""
-    from flows.render import print_rows
-    from warehouse.query import run_readonly
-
-    home = settings().ensure()
+def _copy_samples(inbox: Path, history: bool) -> int:
+    """The real 2026 sample; with `history`, also the synthetic 2019–2026 corpus."""
+    patterns = ["[0-9][0-9][0-9][0-9]/*"] + (["synthetic/*/*"] if history else [])
     copied = 0
-    for sample in sorted(SAMPLES.glob("*/*")):
-        if sample.suffix.lower() in {".txt", ".tsv", ".csv", ".xlsx", ".xls"}:
-            target = home.inbox / sample.parent.name / sample.name
+    for pattern in patterns:
+        for sample in sorted(SAMPLES.glob(pattern)):
+            if sample.suffix.lower() not in {".txt", ".tsv", ".csv", ".xlsx", ".xls"}:
+                continue
+            target = inbox / sample.parent.name / sample.name
             target.parent.mkdir(parents=True, exist_ok=True)
             if not target.exists():
                 shutil.copy2(sample, target)
                 copied += 1
-    out.print(f"bpw demo: {copied} sample file(s) copied into {home.inbox}")
-    summary = _run_flow()
-    from flows.render import print_summary
+    return copied
 
+
+@app.command()
+def demo(
+    history: Annotated[
+        bool,
+        typer.Option(help="Also load the bundled synthetic departments for 2019–2026."),
+    ] = False,
+) -> None:
+    """Put the bundled samples in the inbox, run the nightly flow, show the result."""
+    from flows.render import print_rows, print_summary
+    from warehouse.query import run_readonly
+
+    home = settings().ensure()
+    copied = _copy_samples(home.inbox, history)
+    out.print(f"bpw demo: {copied} sample file(s) copied into {home.inbox}", markup=False)
+    summary = _run_flow()
     print_summary(out, err, summary)
-    out.print("\n[bold]select * from v_department_yoy[/bold]")
-    columns, rows = run_readonly(
-        home.warehouse, "select * from v_department_yoy order by department_name, year"
-    )
+    query = "select * from v_department_yoy order by department_name, year"
+    out.print(f"\n{query}", markup=False)
+    columns, rows = run_readonly(home.warehouse, query)
     print_rows(out, columns, rows, "table")
     raise typer.Exit(summary["exit_status"])
 

@@ -27,6 +27,8 @@ HINTS = {
     "format": "Save the table as .xlsx, .xls, .csv or .txt.",
     "not_a_file": "Give a regular file or a folder.",
     "unreadable": "Check the file opens in a spreadsheet program; re-export it.",
+    "zip_bomb": "The workbook expands to more than the size limit; re-export it plainly.",
+    "empty": "The file is empty; export the table again.",
 }
 
 
