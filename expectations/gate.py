@@ -10,6 +10,9 @@ Great Expectations is imported lazily: it costs seconds, and only gating needs i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -67,9 +70,15 @@ def load_suite_json(name: str) -> dict[str, Any]:
 def _context() -> Any:
     """One ephemeral GX context per process, progress bars off, with a pandas source."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
+    # in-memory stores and no Data Docs site (the default makes a temp dir, and says so)
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     source = context.data_sources.add_pandas("bpw")
     for name in CHECK_BUILDERS:
@@ -85,20 +94,62 @@ def _suite(name: str) -> Any:
     return gx.ExpectationSuite(**load_suite_json(name))
 
 
+_COLUMN_KWARGS = ("column", "column_A", "column_B")
+
+
+@cache
+def suite_columns(name: str) -> list[str] | None:
+    """`check_row` and the columns suite `name` tests; None when an expectation may read
+    others (then the whole check frame goes to GX). The message columns stay in polars:
+    fewer columns make the pandas copy and GX's fingerprint of the batch cheaper."""
+    columns = ["check_row"]
+    for expectation in load_suite_json(name)["expectations"]:
+        kwargs = expectation.get("kwargs", {})
+        if any("column" in key and key not in _COLUMN_KWARGS for key in kwargs):
+            return None
+        if "row_condition" in kwargs:
+            return None
+        columns += [kwargs[key] for key in _COLUMN_KWARGS if key in kwargs]
+    return list(dict.fromkeys(columns))
+
+
 def validate_frame(name: str, checks: pl.DataFrame) -> Any:
     """Run suite `name` on its check frame; the GX validation result."""
     context = _context()
     definition = (
         context.data_sources.get("bpw").get_asset(name).get_batch_definition(name)
     )
-    batch = definition.get_batch(batch_parameters={"dataframe": checks.to_pandas()})
-    return batch.validate(
+    frame = checks.select(suite_columns(name) or checks.columns).to_pandas()
+    batch = definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
         context.suites.get(name),
         result_format={
             "result_format": "COMPLETE",
             "unexpected_index_column_names": ["check_row"],
         },
     )
+    recorder = _RECORDER.get()
+    if recorder is not None:
+        recorder.append(result)
+    return result
+
+
+_RECORDER: ContextVar[list[Any] | None] = ContextVar("bpw_gate_recorder", default=None)
+
+
+@contextmanager
+def recording_validations() -> Iterator[list[Any]]:
+    """Collect the GX validation result of every suite run inside the block.
+
+    The flow keeps them for Data Docs (`expectations.datadocs`); `bpw validate`, which
+    writes nothing, does not record.
+    """
+    results: list[Any] = []
+    token = _RECORDER.set(results)
+    try:
+        yield results
+    finally:
+        _RECORDER.reset(token)
 
 
 def _failed_rows(result: Any) -> list[int]:

@@ -1,7 +1,10 @@
 """Writing into the data home outside the lake: archive, quarantine, run summaries, the lock.
 
 Every path written here is derived from a content hash or a sanitized name, so no
-file name or cell text can point outside the data home.
+file name or cell text can point outside the data home. Every write goes through
+`warehouse.fsio` (temp file + fsync + rename, and a fault-injection checkpoint), so a
+run killed at any point leaves whole files or `*.part-<pid>` leftovers, which the next
+run clears (`clear_partials`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ import fcntl
 import json
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,8 +25,10 @@ import polars as pl
 from expectations.report import dumps, report_html, report_payload, report_text
 from flows.settings import Settings
 from transforms.table import SourceFile
+from warehouse import fsio
 
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+REPORTS = {"report.json", "report.txt", "report.html"}
 
 
 class RunLocked(RuntimeError):
@@ -39,13 +43,14 @@ def safe_name(name: str, limit: int = 80) -> str:
 
 def archive_file(settings: Settings, source: SourceFile) -> Path:
     """Keep the file's bytes under archive/<hash>; idempotent."""
-    suffix = safe_name(source.path.suffix.lower())[:8]
+    suffix = source.path.suffix.lower()
+    suffix = "." + safe_name(suffix)[:8] if suffix else ""
     target = settings.archive / source.sha256[:2] / f"{source.sha256}{suffix}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + f".part-{os.getpid()}")
-        shutil.copyfile(source.path, partial)
-        os.replace(partial, target)
+        partial = target.with_name(f"{target.name}{fsio.PARTIAL_MARK}{os.getpid()}")
+        fsio.copy_file(source.path, partial, f"archive copy {target.name}")
+        fsio.replace(partial, target, f"archive replace {target.name}")
     return target
 
 
@@ -60,7 +65,11 @@ def quarantine_file(
     folder = settings.quarantine / f"{source.sha256[:12]}-{safe_name(source.path.stem, 60)}"
     folder.mkdir(parents=True, exist_ok=True)
     if copy_bytes and source.path.is_file() and not source.path.is_symlink():
-        shutil.copyfile(source.path, folder / safe_name(source.path.name))
+        name = safe_name(source.path.name)
+        name = f"rejected-{name}" if name in REPORTS else name  # never under a report
+        partial = folder / f"{name}{fsio.PARTIAL_MARK}{os.getpid()}"
+        fsio.copy_file(source.path, partial, "quarantine copy")
+        fsio.replace(partial, folder / name, "quarantine copy replace")
     info = {
         "file_name": source.path.name,
         "file_path": str(source.path),
@@ -69,19 +78,73 @@ def quarantine_file(
         "rejected_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     payload = report_payload(info, findings)
-    (folder / "report.json").write_text(dumps(payload), encoding="utf-8")
-    (folder / "report.txt").write_text(report_text(payload), encoding="utf-8")
-    (folder / "report.html").write_text(report_html(payload), encoding="utf-8")
+    # json last: `bpw status` lists a report once its json exists, its txt already beside
+    reports = {"report.html": report_html, "report.txt": report_text, "report.json": dumps}
+    for name, render in reports.items():
+        fsio.write_text_atomic(folder / name, render(payload), f"quarantine {name}")
     return folder
 
 
 def write_run_summary(settings: Settings, run_id: str, summary: dict[str, Any]) -> Path:
     """runs/<run_id>.json, written whole (temp file + rename)."""
     target = settings.runs / f"{safe_name(run_id)}.json"
-    partial = target.with_suffix(".json.part")
-    partial.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str), "utf-8")
-    os.replace(partial, target)
+    text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
+    fsio.write_text_atomic(target, text, "run summary")
     return target
+
+
+def clear_partials(settings: Settings) -> list[Path]:
+    """Delete the `*.part-<pid>` (or `*.part`) files a killed run left half-written in
+    archive/, quarantine/ and runs/.
+
+    Call under the run lock: no other run is writing them.
+    """
+    leftovers = [
+        path
+        for folder in (settings.archive, settings.quarantine, settings.runs)
+        for path in sorted(folder.rglob("*.part*"))
+        if (fsio.PARTIAL_MARK in path.name or path.name.endswith(".part"))
+        and path.is_file()
+        and not path.is_symlink()
+    ]
+    for path in leftovers:
+        fsio.remove(path, f"partial delete {path.name}")
+    return leftovers
+
+
+LOCK_FILE = ".bpw.lock"
+
+
+def _try_lock(handle: Any) -> bool:
+    """Take the exclusive lock without waiting; False when another process holds it."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        return False
+    return True
+
+
+def _locked(settings: Settings, handle: Any) -> RunLocked:
+    handle.seek(0)
+    holder = handle.read().strip() or "another bpw run"
+    return RunLocked(
+        f"{settings.home}: another run is using this data home ({holder}); nothing was "
+        "done. Try again when it finishes, or pass --wait SECONDS."
+    )
+
+
+def check_unlocked(settings: Settings) -> None:
+    """Raise RunLocked now if another run holds the data home (a quick probe before the
+    slow start of a flow run; the run itself takes the lock)."""
+    path = settings.home / LOCK_FILE
+    if not path.is_file():
+        return
+    with path.open("r") as handle:
+        if not _try_lock(handle):
+            raise _locked(settings, handle)
+        fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -91,24 +154,13 @@ def run_lock(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]:
     An OS file lock: the kernel drops it when the holder dies, so a lock left by a
     killed run never blocks the next one.
     """
-    path = settings.home / ".bpw.lock"
+    path = settings.home / LOCK_FILE
     with path.open("a+") as handle:
         deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    handle.seek(0)
-                    holder = handle.read().strip() or "another bpw run"
-                    raise RunLocked(
-                        f"{settings.home}: another run is publishing ({holder}); "
-                        "try again when it finishes"
-                    ) from None
-                time.sleep(0.5)
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                raise _locked(settings, handle)
+            time.sleep(0.2)
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")

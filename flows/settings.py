@@ -13,6 +13,9 @@ from pathlib import Path
 NIGHTLY_CRON = "0 2 * * *"
 NIGHTLY_TIMEZONE = "Asia/Shanghai"
 DEPLOYMENT_NAME = "bpw-nightly"
+# `bpw serve` without PREFECT_API_URL starts its own Prefect server here (loopback only)
+LOCAL_SERVER_HOST = "127.0.0.1"
+LOCAL_SERVER_PORT = 4200
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,16 @@ class Settings:
     def warehouse(self) -> Path:
         return self.home / "warehouse.duckdb"
 
+    @property
+    def aliases(self) -> Path:
+        """Department aliases (alias_name,canonical_name), applied by the catalog."""
+        return self.home / "aliases.csv"
+
+    @property
+    def report(self) -> Path:
+        """Where `bpw report` writes its HTML by default."""
+        return self.home / "report.html"
+
     def ensure(self) -> Settings:
         """Create the data-home folders (never touches their contents)."""
         for folder in (self.inbox, self.archive, self.lake, self.quarantine, self.runs, self.docs):
@@ -81,10 +94,23 @@ def fault_after_writes() -> int | None:
     return int(value) if value else None
 
 
-def configure_prefect() -> None:
+def prefect_api_url() -> str | None:
+    """The Prefect server runs report to ($PREFECT_API_URL), or None: a temporary one."""
+    return os.environ.get("PREFECT_API_URL") or None
+
+
+def use_prefect_api(url: str) -> None:
+    """Send this process's runs, and those of every process it starts, to server `url`.
+
+    Must run before `prefect` is imported (Prefect reads its settings once, at import).
+    """
+    os.environ["PREFECT_API_URL"] = url
+
+
+def configure_prefect() -> Path:
     """Quiet, offline Prefect: no telemetry, no event-flush noise, a deliberate PREFECT_HOME.
 
-    Must run before `prefect` is imported.
+    Must run before `prefect` is imported. Returns PREFECT_HOME.
     """
     defaults = {
         "PREFECT_HOME": str(Path.home() / ".cache" / "bpw" / "prefect"),
@@ -94,8 +120,11 @@ def configure_prefect() -> None:
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "DASK_LOGGING__DISTRIBUTED": "warning",  # --task-runner dask: no per-connection INFO
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
-    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
+    prefect_home = Path(os.environ["PREFECT_HOME"])
+    prefect_home.mkdir(parents=True, exist_ok=True)
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    return prefect_home

@@ -38,13 +38,41 @@ def last_runs(settings: Settings, limit: int = 5) -> list[str]:
     return lines
 
 
+# A rejected file is resolved once a later run loaded a file for the same batch (year and
+# department) or with the same name (in the same year, when the year is known).
+_RESOLVED = """
+select distinct r.sha256
+from dim_source_file as r
+join dim_source_file as g
+    on g.status in ('current', 'superseded')
+    and g.loaded_at > r.loaded_at
+    and (
+        (g.year = r.year and g.department_id = r.department_id)
+        or (g.file_name = r.file_name and (r.year is null or g.year = r.year))
+    )
+where r.status = 'rejected'
+"""
+
+
+def resolved_rejections(settings: Settings) -> set[str]:
+    """sha256 of rejected files that a later loaded file has since replaced."""
+    from warehouse.query import run_readonly
+
+    if not settings.warehouse.exists():
+        return set()
+    return {sha for (sha,) in run_readonly(settings.warehouse, _RESOLVED)[1]}
+
+
 def rejected_files(settings: Settings) -> list[str]:
     """One line per quarantined file that has no loaded newer version, with its report."""
     if not settings.quarantine.exists():
         return []
+    resolved = resolved_rejections(settings)
     lines = []
     for report in sorted(settings.quarantine.glob("*/report.json")):
         payload = json.loads(report.read_text(encoding="utf-8"))
+        if payload["file"]["sha256"] in resolved:
+            continue
         first = payload["errors"][0] if payload["errors"] else {}
         lines.append(
             f"{payload['file']['file_name']}: {first.get('rule', '?')} at row "

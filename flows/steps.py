@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from flows.settings import Limits
 from transforms.discover import Refusal
 from transforms.errors import TableError
+from transforms.grid import ReadLimits
 from transforms.identity import source_file_id
 from transforms.normalize import Frames, normalize
-from transforms.table import SourceFile, TableRows, read_table
+from transforms.table import SourceFile, TableRows, read_tables
 
 HINTS = {
     "encoding": "Save the file as UTF-8 or GB18030 text, or as .xlsx.",
@@ -29,6 +31,9 @@ HINTS = {
     "unreadable": "Check the file opens in a spreadsheet program; re-export it.",
     "zip_bomb": "The workbook expands to more than the size limit; re-export it plainly.",
     "empty": "The file is empty; export the table again.",
+    "cell_too_large": "Shorten that cell, or raise BPW_MAX_CELL_CHARS if the text is genuine.",
+    "too_many_rows": "Split the table into several files.",
+    "delimiter": "Save the table as tab-separated text (.txt) or comma-separated .csv.",
 }
 
 
@@ -66,19 +71,31 @@ class GateOutcome:
         return self.frames.for_files(accepted)
 
 
-def read_chunk(sources: list[SourceFile]) -> ChunkResult:
+def read_limits(limits: Limits | None) -> ReadLimits:
+    """The configured input limits, as the readers take them."""
+    limits = limits or Limits()
+    return ReadLimits(
+        max_cell_chars=limits.max_cell_chars,
+        max_rows=limits.max_rows,
+        max_uncompressed_bytes=limits.max_xlsx_uncompressed_bytes,
+    )
+
+
+def read_chunk(sources: list[SourceFile], limits: Limits | None = None) -> ChunkResult:
     """Read and classify each file; a file that fails is recorded, never raised."""
     tables: list[TableRows] = []
     failures: list[ReadFailure] = []
-    for source in sources:
-        try:
-            tables.append(read_table(source))
-        except TableError as exc:
+    results = read_tables(sources, limits=read_limits(limits))  # bodies walked together
+    for source, result in zip(sources, results, strict=True):
+        if isinstance(result, TableRows):
+            tables.append(result)
+        elif isinstance(result, TableError):
             failures.append(
-                ReadFailure(source, exc.rule, exc.message, exc.row, exc.column, exc.value)
+                ReadFailure(source, result.rule, result.message, result.row, result.column,
+                            result.value)
             )
-        except Exception as exc:  # a reader library choking on hostile bytes
-            message = f"the file could not be read ({type(exc).__name__}: {exc})"[:300]
+        else:  # a reader library choking on hostile bytes
+            message = f"the file could not be read ({type(result).__name__}: {result})"[:300]
             failures.append(ReadFailure(source, "unreadable", message))
     return ChunkResult(tables, failures)
 

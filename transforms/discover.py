@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from transforms.hashcache import HashCache
 from transforms.table import SourceFile
 
 TABLE_SUFFIXES = {".txt", ".tsv", ".csv", ".xlsx", ".xls"}
@@ -57,8 +58,9 @@ def candidate_paths(paths: list[Path]) -> list[Path]:
     return found
 
 
-def inspect(path: Path, max_bytes: int) -> SourceFile | Refusal:
-    """Hash one file, or say why it is refused without reading it."""
+def inspect(path: Path, max_bytes: int, cache: HashCache | None = None) -> SourceFile | Refusal:
+    """Hash one file (or take its hash from the stat cache), or say why it is refused
+    without reading it."""
     if path.is_symlink():
         return Refusal(path, "symlink", "symbolic links are never followed", _path_digest(path))
     if not path.is_file():
@@ -70,17 +72,29 @@ def inspect(path: Path, max_bytes: int) -> SourceFile | Refusal:
     if path.suffix.lower() not in TABLE_SUFFIXES:
         message = f"unsupported file type '{path.suffix}' (expected .txt .tsv .csv .xlsx .xls)"
         return Refusal(path, "format", message, _path_digest(path))
-    return SourceFile(path=path, sha256=sha256_of(path), size=stat.st_size, mtime=stat.st_mtime)
+    sha256 = cache.lookup(path, stat) if cache else None
+    if sha256 is None:
+        sha256 = sha256_of(path)
+        if cache:
+            cache.record(path, stat, sha256)
+    return SourceFile(path=path, sha256=sha256, size=stat.st_size, mtime=stat.st_mtime)
 
 
 def discover(
-    paths: list[Path], max_bytes: int, year: int | None = None, department: str | None = None
+    paths: list[Path],
+    max_bytes: int,
+    year: int | None = None,
+    department: str | None = None,
+    cache: HashCache | None = None,
 ) -> tuple[list[SourceFile], list[Refusal]]:
-    """Every candidate file, hashed, with the user's overrides; and the refused paths."""
+    """Every candidate file, hashed, with the user's overrides; and the refused paths.
+
+    With a `cache`, a file whose stat is unchanged since the last run is not re-read.
+    """
     sources: list[SourceFile] = []
     refusals: list[Refusal] = []
     for path in candidate_paths(paths):
-        result = inspect(path, max_bytes)
+        result = inspect(path, max_bytes, cache)
         if isinstance(result, Refusal):
             refusals.append(result)
         else:

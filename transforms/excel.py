@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.errors import TableError
-from transforms.grid import Grid
+from transforms.grid import Grid, ReadLimits, cell_too_large, too_many_rows
 from transforms.ziplimit import check_zip
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -36,11 +36,12 @@ def workbook_kind(data: bytes) -> str:
     )
 
 
-def read_workbook(data: bytes) -> list[Grid]:
+def read_workbook(data: bytes, limits: ReadLimits | None = None) -> list[Grid]:
     """All sheets, in workbook order, as grids (sheet names recorded on each)."""
+    limits = limits or ReadLimits()
     kind = workbook_kind(data)
     if kind == "xlsx":
-        check_zip(data)
+        check_zip(data, limits.max_uncompressed_bytes)
     try:
         sheets = pl.read_excel(
             data,
@@ -55,7 +56,7 @@ def read_workbook(data: bytes) -> list[Grid]:
     except Exception as exc:  # calamine reports damaged files with many exception types
         message = f"the {kind} workbook cannot be read ({type(exc).__name__}: {exc})"
         raise TableError("unreadable", message[:300]) from None
-    return [_grid(frame, name, kind) for name, frame in sheets.items()]
+    return [_grid(frame, name, kind, limits) for name, frame in sheets.items()]
 
 
 def cell_text(column: pl.Expr) -> pl.Expr:
@@ -67,9 +68,22 @@ def cell_text(column: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains(_FLOAT_NOISE)).then(rounded).otherwise(text)
 
 
-def _grid(frame: pl.DataFrame, sheet: str, kind: str) -> Grid:
+def check_sheet(cells: pl.DataFrame, limits: ReadLimits) -> None:
+    """TableError when a sheet has too many rows or a cell over the limit (vectorized)."""
+    if cells.height > limits.max_rows:
+        raise too_many_rows(limits.max_rows)
+    longest = cells.select(pl.all().str.len_chars().max()).row(0)
+    for index, length in enumerate(longest):
+        if length is not None and length > limits.max_cell_chars:
+            column = cells.to_series(index)
+            row = column.str.len_chars().arg_max() or 0
+            raise cell_too_large(row + 1, index, column[row], limits.max_cell_chars)
+
+
+def _grid(frame: pl.DataFrame, sheet: str, kind: str, limits: ReadLimits) -> Grid:
     """One sheet's frame → a grid; every column is cast to text cells in one pass."""
     if frame.width == 0:
         return Grid(rows=[], encoding=kind, sheet=sheet)
     cells = frame.select(cell_text(pl.col(c).cast(pl.String)).alias(c) for c in frame.columns)
+    check_sheet(cells, limits)
     return Grid(rows=[list(row) for row in cells.iter_rows()], encoding=kind, sheet=sheet)

@@ -102,20 +102,32 @@ def listed_records(listed: pl.DataFrame, projects: pl.DataFrame, keys: list[str]
     )
 
 
-def _target_columns(prefix: str) -> list[pl.Expr]:
-    parts = split_target(pl.col(f"{prefix}_target_text"))
-    return [
-        parts.struct.field("op").alias(f"{prefix}_target_op"),
-        parts.struct.field("value").alias(f"{prefix}_target_value"),
-        parts.struct.field("unit").alias(f"{prefix}_target_unit"),
-        parts.struct.field("kind").alias(f"{prefix}_target_kind"),
-    ]
+def _split_targets(texts: pl.Series) -> pl.DataFrame:
+    """`split_target` of each distinct text once (a corpus repeats its target texts a lot):
+    text, op, value, unit, kind."""
+    distinct = pl.DataFrame({"text": texts.unique()}, schema={"text": pl.String})
+    return distinct.with_columns(split_target(pl.col("text")).alias("_t")).unnest("_t")
+
+
+def _with_targets(frame: pl.LazyFrame, targets: pl.DataFrame, prefix: str) -> pl.LazyFrame:
+    """`<prefix>_target_op / _value / _unit / _kind` looked up by `<prefix>_target_text`."""
+    names = {"text": f"{prefix}_target_text"} | {
+        field: f"{prefix}_target_{field}" for field in ("op", "value", "unit", "kind")
+    }
+    return frame.join(
+        targets.lazy().rename(names),
+        on=f"{prefix}_target_text",
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
+    )
 
 
 def normalize_indicators(records: pl.DataFrame) -> pl.DataFrame:
     """Raw records → indicator rows: canonical category, level-1 check, split targets."""
     level1_from_code = pl.col("level2_code_raw").str.extract(_LEVEL2_CODE, 1)
-    return (
+    targets = _split_targets(pl.concat([records["period"], records["annual"]]))
+    indicators = (
         records.lazy()
         .rename(
             {
@@ -144,9 +156,7 @@ def normalize_indicators(records: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             (pl.col("level1_code") != pl.col("level1_code_raw")).fill_null(False)
             .alias("level1_code_mismatch"),
-            *_target_columns("period"),
-            *_target_columns("annual"),
         )
-        .drop("seq")
-        .collect()
     )
+    indicators = _with_targets(_with_targets(indicators, targets, "period"), targets, "annual")
+    return indicators.drop("seq").collect()

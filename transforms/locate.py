@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from transforms.errors import TableError
 from transforms.grid import Grid
@@ -57,6 +58,7 @@ _HEADER_UNIT = re.compile(r"[(（](?:(?:金额)?单位[:：])?(万元|元)[)）]
 _NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?$")
 
 
+@lru_cache(maxsize=1 << 16)  # headers repeat from file to file: each text is keyed once
 def header_key(text: str) -> str:
     """Header text compared loosely: width-folded, no spaces, no `*`, no `(万元)` suffix."""
     key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lstrip("*")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from transforms.amounts import AMOUNT_DTYPE, is_bad_amount, parse_amount
@@ -66,14 +67,18 @@ def files_frame(tables: list[TableRows]) -> pl.DataFrame:
     )
 
 
+def _with_file_ids(frames: list[pl.DataFrame], ids: list[int]) -> pl.DataFrame:
+    """The frames stacked, each row tagged with its frame's `source_file_id` (one pass)."""
+    stacked = pl.concat(frames, how="vertical", rechunk=True)
+    heights = [frame.height for frame in frames]
+    return stacked.with_columns(
+        pl.Series("source_file_id", np.repeat(np.asarray(ids, dtype=np.int64), heights))
+    )
+
+
 def rows_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
     """All files' classified rows, with file metadata and exact amounts."""
-    ids = files["source_file_id"]
-    rows = pl.concat(
-        [t.rows.with_columns(pl.lit(ids[i], dtype=pl.Int64).alias("source_file_id"))
-         for i, t in enumerate(tables)],
-        how="vertical",
-    )
+    rows = _with_file_ids([t.rows for t in tables], files["source_file_id"].to_list())
     rows = rows.join(
         files.select("source_file_id", "year", "department_name", "department_key",
                      "amount_unit"),
@@ -98,13 +103,14 @@ def rows_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
 
 def listed_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
     """Long-layout tables' indicator records (already one per row), with their file ids."""
-    ids = files["source_file_id"]
-    return pl.concat(
-        [pl.DataFrame(schema={"source_file_id": pl.Int64, **LISTED_COLUMNS})]
-        + [t.indicators.with_columns(pl.lit(ids[i], dtype=pl.Int64).alias("source_file_id"))
-           for i, t in enumerate(tables) if t.indicators is not None],
-        how="diagonal",
-    ).drop("indicator_row")
+    ids = files["source_file_id"].to_list()
+    listed = [(ids[i], t.indicators) for i, t in enumerate(tables) if t.indicators is not None]
+    if not listed:
+        return pl.DataFrame(schema={"source_file_id": pl.Int64, **LISTED_COLUMNS}).drop(
+            "indicator_row"
+        )
+    stacked = _with_file_ids([frame for _, frame in listed], [file_id for file_id, _ in listed])
+    return stacked.select("source_file_id", *LISTED_COLUMNS).drop("indicator_row")
 
 
 def project_family(name: pl.Expr) -> pl.Expr:

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import islice
 from pathlib import Path
 
 from transforms.errors import TableError
 from transforms.excel import read_workbook
-from transforms.grid import Grid
+from transforms.grid import Grid, ReadLimits, cell_too_large, too_many_rows
 
 TEXT_SUFFIXES = {".txt", ".tsv", ".csv"}
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 
-__all__ = ["Grid", "decode", "read_delimited", "read_grid", "read_grids", "sniff_delimiter"]
+__all__ = [
+    "Grid", "ReadLimits", "decode", "read_delimited", "read_grid", "read_grids", "sniff_delimiter",
+]  # fmt: skip
+_FIELD_LIMIT_ERROR = "field larger than field limit"
 
 
 def decode(data: bytes) -> tuple[str, str]:
     """Decode UTF-8 (with or without BOM) or GB18030; reject anything else clearly."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:  # text has no NUL
         raise TableError("encoding", "the file is UTF-16 or binary, not UTF-8 or GB18030 text")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
@@ -53,19 +57,54 @@ def sniff_delimiter(text: str, suffix: str) -> str:
     return "\t" if "\t" in head or "," not in head else ","
 
 
-def read_delimited(data: bytes, suffix: str) -> Grid:
-    """Parse delimited text; quoted cells may hold line breaks (csv rules), CRLF or LF."""
+def read_delimited(data: bytes, suffix: str, limits: ReadLimits | None = None) -> Grid:
+    """Parse delimited text; quoted cells may hold line breaks (csv rules), CRLF or LF.
+
+    At most `limits.max_rows` rows are parsed, and no cell may exceed
+    `limits.max_cell_chars`: TableError otherwise.
+    """
+    limits = limits or ReadLimits()
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text, suffix)
+    head = text[:65536]
+    if delimiter not in head and ";" in head:
+        raise TableError(
+            "delimiter",
+            "the cells are separated by ';', not by tabs or commas",
+            value=head.strip().splitlines()[0][:120] if head.strip() else None,
+        )
+    # csv's own cap (process-wide, 131072 by default) must not undercut the configured one
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_cell_chars + 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        rows = [[cell.strip() for cell in row] for row in reader]
+        rows = [list(map(str.strip, row)) for row in islice(reader, limits.max_rows + 1)]
     except csv.Error as exc:
+        if _FIELD_LIMIT_ERROR in str(exc):
+            raise TableError(
+                "cell_too_large",
+                f"a cell on line {reader.line_num} is over the "
+                f"{limits.max_cell_chars}-character limit",
+                row=reader.line_num,
+            ) from None
         raise TableError("format", f"the text cannot be split into cells ({exc})") from None
+    if len(rows) > limits.max_rows:
+        raise too_many_rows(limits.max_rows)
+    if len(text) > limits.max_cell_chars:  # only then can a cell be too large
+        check_cells(rows, limits.max_cell_chars)
     return Grid(rows=rows, encoding=encoding)
 
 
-def read_grids(path: Path, data: bytes | None = None) -> list[Grid]:
+def check_cells(rows: list[list[str]], limit: int) -> None:
+    """TableError `cell_too_large` naming the first cell longer than `limit` characters."""
+    for index, cells in enumerate(rows):
+        if cells and max(map(len, cells)) > limit:
+            column = next(i for i, c in enumerate(cells) if len(c) > limit)
+            raise cell_too_large(index + 1, column, cells[column], limit)
+
+
+def read_grids(
+    path: Path, data: bytes | None = None, limits: ReadLimits | None = None
+) -> list[Grid]:
     """Every grid in the file: one for text, one per sheet for a workbook."""
     suffix = path.suffix.lower()
     if data is None:
@@ -73,17 +112,17 @@ def read_grids(path: Path, data: bytes | None = None) -> list[Grid]:
     if not data:
         raise TableError("empty", "the file is empty (0 bytes)")
     if suffix in TEXT_SUFFIXES:
-        return [read_delimited(data, suffix)]
+        return [read_delimited(data, suffix, limits)]
     if suffix in WORKBOOK_SUFFIXES:
-        return read_workbook(data)
+        return read_workbook(data, limits)
     raise TableError(
         "format", f"unsupported file type '{suffix}' (expected .txt .tsv .csv .xlsx .xls)"
     )
 
 
-def read_grid(path: Path, data: bytes | None = None) -> Grid:
+def read_grid(path: Path, data: bytes | None = None, limits: ReadLimits | None = None) -> Grid:
     """The file's first grid (text files have only one)."""
-    grids = read_grids(path, data)
+    grids = read_grids(path, data, limits)
     if not grids:
         raise TableError("empty", "the workbook has no sheets")
     return grids[0]

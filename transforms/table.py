@@ -1,9 +1,11 @@
-"""One file → its table rows, classified (total / unit / project), cells still as text.
+"""Files → their table rows, classified (total / unit / project), cells still as text.
 
-This is the per-file step (decode, pick the sheet, find the header, walk the rows);
-everything after it is vectorized over many files at once in `transforms.normalize`.
+Per file: decode, pick the sheet, find the header (a few rows). The bodies of all the
+files of a chunk are then walked together, vectorized (`transforms.walk`); everything
+after that is vectorized over many files at once in `transforms.normalize`.
 A long-layout table (one row per indicator) also yields its indicator records here,
 already split into cells (`TableRows.indicators`); a packed table leaves that None.
+`classify_rows` (and `long_layout.walk_long`) are the per-row reference walkers.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ from pathlib import Path
 import polars as pl
 
 from transforms.errors import TableError
-from transforms.grid import Grid
+from transforms.grid import Grid, ReadLimits
 from transforms.locate import Layout, has_header, locate
-from transforms.long_layout import walk_long
 from transforms.read import read_grids
 from transforms.rows import ROW_COLUMNS, body_rows, cell, head_cells, row_kind, rows_frame
+from transforms.walk import Body, Walked, walk_bodies, walk_one
 
-__all__ = ["ROW_COLUMNS", "SourceFile", "TableRows", "classify_rows", "read_table"]
+__all__ = [
+    "ROW_COLUMNS", "SourceFile", "TableRows", "classify_rows", "read_table", "read_tables",
+]
 
 _YEAR_DIR = re.compile(r"^(19|20)\d{2}$")
 _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -99,11 +103,11 @@ def classify_rows(grid: Grid, layout: Layout, department: str) -> pl.DataFrame:
 
 def pick_grid(grids: list[Grid]) -> Grid:
     """The first grid (sheet) holding a header row; TableError when none does."""
+    if len(grids) == 1:
+        return grids[0]  # the only candidate; `locate` explains what is missing
     for grid in grids:
         if has_header(grid):
             return grid
-    if len(grids) == 1:
-        return grids[0]  # `locate` explains what is missing
     where = "in any sheet" if grids else "(the workbook has no sheets)"
     raise TableError(
         "header",
@@ -111,27 +115,70 @@ def pick_grid(grids: list[Grid]) -> Grid:
     )
 
 
-def read_table(source: SourceFile, data: bytes | None = None) -> TableRows:
-    """Read, locate and classify one file; TableError says why it cannot be a batch."""
-    grid = pick_grid(read_grids(source.path, data))
+@dataclass(frozen=True)
+class _Located:
+    source: SourceFile
+    body: Body
+    year: int
+
+
+def _locate_file(source: SourceFile, data: bytes | None, limits: ReadLimits | None) -> _Located:
+    """Read one file and find its header; TableError says why it cannot be a batch."""
+    grid = pick_grid(read_grids(source.path, data, limits))
     layout = locate(grid)
     year = resolve_year(source.path, source.year)
     department = source.department or layout.department or source.path.stem
-    indicators = None
-    if layout.kind == "long":
-        rows, indicators = walk_long(grid, layout, department)
-    else:
-        rows = classify_rows(grid, layout, department)
-    if rows.filter(pl.col("row_kind") == "project").is_empty():
+    return _Located(source, Body(grid, layout, department), year)
+
+
+def _table_rows(located: _Located, walked: Walked) -> TableRows:
+    if not (walked.rows["row_kind"] == "project").any():
         raise TableError("no_projects", "the table has a header but no project rows")
+    grid, layout = located.body.grid, located.body.layout
     return TableRows(
-        source=source,
-        year=year,
-        department_name=department,
+        source=located.source,
+        year=located.year,
+        department_name=located.body.department,
         amount_unit=layout.amount_unit,
         encoding=grid.encoding,
         sheet=grid.sheet,
-        rows=rows,
-        indicators=indicators,
+        rows=walked.rows,
+        indicators=walked.indicators,
         layout=layout.kind,
     )
+
+
+def read_tables(
+    sources: list[SourceFile],
+    data: list[bytes | None] | None = None,
+    limits: ReadLimits | None = None,
+) -> list[TableRows | Exception]:
+    """Each file's table, or the exception saying why it cannot be a batch (TableError,
+    or whatever a reader library raised on hostile bytes), in the order given."""
+    results: list[TableRows | Exception | None] = [None] * len(sources)
+    located: list[tuple[int, _Located]] = []
+    for i, source in enumerate(sources):
+        try:
+            located.append((i, _locate_file(source, data[i] if data else None, limits)))
+        except Exception as exc:
+            results[i] = exc
+    try:
+        walked = walk_bodies([loc.body for _, loc in located])
+    except Exception:  # never lose a chunk to the vectorized walk: walk file by file
+        walked = [None] * len(located)
+    for (i, loc), walk in zip(located, walked, strict=True):
+        try:
+            results[i] = _table_rows(loc, walk or walk_one(loc.body))
+        except Exception as exc:
+            results[i] = exc
+    return results  # type: ignore[return-value]
+
+
+def read_table(
+    source: SourceFile, data: bytes | None = None, limits: ReadLimits | None = None
+) -> TableRows:
+    """Read, locate and classify one file; TableError says why it cannot be a batch."""
+    result = read_tables([source], [data], limits)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result

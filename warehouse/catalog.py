@@ -3,6 +3,10 @@
 The truth is the lake and its manifest. The catalog is built in a temp file beside the
 target and `os.replace`d over it, so readers holding the old file keep their snapshot
 and never block a publish. Views name Parquet files by absolute path.
+
+Department aliases (`aliases.csv` beside the catalog, see `warehouse.aliases`) are
+applied in the first layer: the `lake_*` views re-key the rows of aliased departments,
+so every view above them sees one department, and the same projects, across a rename.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.aliases import DepartmentAlias, alias_file_for, alias_rows, id_remap, load_aliases
 from warehouse.faults import checkpoint
 from warehouse.fsio import fsync_file, remove, replace
 from warehouse.glossary import LAKE_VIEWS, column_comment
 from warehouse.manifest import table_files
-from warehouse.schemas import ALL_TABLES
+from warehouse.schemas import ALL_TABLES, SCHEMAS
 from warehouse.sqlfiles import load_sql, quote_ident, sql_string_literal
 
 # Dependency order: dimensions, facts, then views built on them.
@@ -32,21 +37,50 @@ PUBLIC_VIEWS = (
     "v_department_yoy",
     "v_quality_finding",
 )
+# Year-over-year analysis views, built on the dimensions and facts above.
+ANALYSIS_VIEWS = (
+    "v_project_yoy",
+    "v_project_family_yoy",
+    "v_indicator_target_yoy",
+    "v_indicator_mix",
+    "v_fund_source_mix",
+)
+ALL_VIEWS = PUBLIC_VIEWS + ANALYSIS_VIEWS
 TMP_MARK = ".tmp-"
+# Id columns the alias mapping re-keys, with the kind of id each holds.
+_ID_KINDS = {"department_id": "department", "unit_id": "unit", "project_id": "project"}
 
 
 def lake_view(table: str) -> str:
     return f"lake_{table}"
 
 
-def _create_lake_view(con: duckdb.DuckDBPyConnection, lake: Path, table: str, files: list[str]):
+def _lake_select(paths: str, table: str, remap: bool) -> str:
+    """The lake view's query: the files as they are, or re-keyed through bpw_id_alias."""
+    files = f"read_parquet([{paths}], union_by_name = true, hive_partitioning = false)"
+    columns = [c for c in _ID_KINDS if c in SCHEMAS[table]]
+    if not remap or not columns:
+        return f"select * from {files}"
+    replaced = [f"coalesce(map_{c}.to_id, t.{c}) as {c}" for c in columns]
+    if "project_id" in columns and "project_family" in SCHEMAS[table]:
+        replaced.append(
+            "coalesce(map_project_id.project_family, t.project_family) as project_family"
+        )
+    joins = " ".join(
+        f"left join bpw_id_alias as map_{c} on map_{c}.kind = {sql_string_literal(_ID_KINDS[c])} "
+        f"and map_{c}.from_id = t.{c}"
+        for c in columns
+    )
+    return f"select t.* replace ({', '.join(replaced)}) from {files} as t {joins}"
+
+
+def _create_lake_view(
+    con: duckdb.DuckDBPyConnection, lake: Path, table: str, files: list[str], remap: bool = False
+) -> None:
     """`lake_<table>`: the manifest's files by absolute path, every column commented."""
     paths = ", ".join(sql_string_literal(str(lake / rel)) for rel in files)
     view = quote_ident(lake_view(table))
-    con.execute(
-        f"create view {view} as select * from read_parquet([{paths}], "
-        "union_by_name = true, hive_partitioning = false)"
-    )
+    con.execute(f"create or replace view {view} as {_lake_select(paths, table, remap)}")
     columns = con.execute(
         "select column_name from duckdb_columns() where table_name = ?", [lake_view(table)]
     ).fetchall()
@@ -58,22 +92,53 @@ def _create_lake_view(con: duckdb.DuckDBPyConnection, lake: Path, table: str, fi
     con.execute("\n".join(comments))
 
 
-def _populate(con: duckdb.DuckDBPyConnection, lake: Path, manifest: dict, now: datetime):
-    for table in ALL_TABLES:
-        files = table_files(manifest, table)
+def _create_alias_tables(
+    con: duckdb.DuckDBPyConnection, aliases: list[DepartmentAlias]
+) -> list[tuple]:
+    """bpw_department_alias (the file as applied) and bpw_id_alias (lake id → canonical)."""
+    con.execute(load_sql("bpw_department_alias"))
+    con.execute(load_sql("bpw_id_alias"))
+    rows = alias_rows(aliases)
+    if rows:
+        con.executemany("insert into bpw_department_alias values (?, ?, ?, ?)", rows)
+    remap = id_remap(con, aliases)
+    if remap:
+        con.executemany("insert into bpw_id_alias values (?, ?, ?, ?)", remap)
+    return remap
+
+
+def _populate(
+    con: duckdb.DuckDBPyConnection,
+    lake: Path,
+    manifest: dict,
+    now: datetime,
+    aliases: list[DepartmentAlias],
+) -> None:
+    tables = {table: table_files(manifest, table) for table in ALL_TABLES}
+    for table, files in tables.items():
         if not files:
             raise ValueError(f"manifest lists no files for {table}")
         _create_lake_view(con, lake, table, files)
-    for view in PUBLIC_VIEWS:
+    if _create_alias_tables(con, aliases):  # an aliased name is loaded: re-key its rows
+        for table, files in tables.items():
+            _create_lake_view(con, lake, table, files, remap=True)
+    for view in ALL_VIEWS:
         con.execute(load_sql(view))
     con.execute(load_sql("bpw_catalog"))
     con.execute("insert into bpw_catalog values (?, ?, ?)", [manifest["version"], now, str(lake)])
 
 
-def build_catalog(lake: Path, catalog: Path, manifest: dict) -> None:
-    """Build the whole catalog in `<catalog>.tmp-<pid>`, then swap it in atomically."""
+def build_catalog(
+    lake: Path, catalog: Path, manifest: dict, aliases_file: Path | None = None
+) -> None:
+    """Build the whole catalog in `<catalog>.tmp-<pid>`, then swap it in atomically.
+
+    `aliases_file` defaults to `aliases.csv` beside the catalog; a malformed file raises
+    AliasError before anything is written.
+    """
     lake = Path(lake).resolve()
     catalog = Path(catalog)
+    aliases = load_aliases(aliases_file or alias_file_for(catalog))
     tmp = catalog.with_name(f"{catalog.name}{TMP_MARK}{os.getpid()}")
     catalog.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -82,7 +147,7 @@ def build_catalog(lake: Path, catalog: Path, manifest: dict) -> None:
     con = duckdb.connect(str(tmp))
     try:
         con.execute("begin transaction")  # one commit, not one per comment
-        _populate(con, lake, manifest, datetime.now())
+        _populate(con, lake, manifest, datetime.now(), aliases)
         con.execute("commit")
     finally:
         con.close()
@@ -111,7 +176,28 @@ def catalog_state(catalog: Path) -> tuple[int, str] | None:
     return (int(row[0]), str(row[1])) if row else None
 
 
+def applied_aliases(catalog: Path) -> list[tuple] | None:
+    """The alias rows the catalog applies, or None if missing, unreadable or older."""
+    if not Path(catalog).exists():
+        return None
+    try:
+        con = duckdb.connect(str(catalog), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return con.execute(
+            "select alias_name, canonical_name, alias_department_id, department_id "
+            "from bpw_department_alias order by all"
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
 def is_current(lake: Path, catalog: Path, manifest: dict) -> bool:
-    """Does the catalog describe this manifest version of this lake?"""
+    """Does the catalog describe this manifest version of this lake, with today's aliases?"""
     state = catalog_state(catalog)
-    return state == (manifest.get("version"), str(Path(lake).resolve()))
+    if state != (manifest.get("version"), str(Path(lake).resolve())):
+        return False
+    return applied_aliases(catalog) == alias_rows(load_aliases(alias_file_for(catalog)))

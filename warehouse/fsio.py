@@ -1,4 +1,5 @@
-"""Durable file steps for publishing: every write, replace and delete goes through here.
+"""Durable file steps: every write, replace and delete of a run goes through here — the
+lake and catalog (publish), and archive/, quarantine/ and runs/ (`flows.datahome`).
 
 Each step first calls `faults.checkpoint`, so a crash test can stop the process
 between any two of them; file contents are fsynced before anything points at them.
@@ -7,11 +8,20 @@ between any two of them; file contents are fsynced before anything points at the
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from warehouse.faults import checkpoint
+
+PARTIAL_MARK = ".part-"  # `<name>.part-<pid>`: a write in progress (or left by a crash)
+# inside `batched_copies()`: copies not yet synced, and their renames waiting for the sync
+_BATCH: ContextVar[dict[Path, tuple[Path, str] | None] | None] = ContextVar("batch", default=None)
 
 
 def fsync_file(path: Path) -> None:
@@ -65,8 +75,82 @@ def write_text(path: Path, text: str, label: str) -> None:
         os.fsync(handle.fileno())
 
 
+def copy_file(source: Path, target: Path, label: str) -> None:
+    """Copy `source`'s bytes into `target` and fsync it; a symbolic link is never followed.
+
+    Inside `batched_copies()` the fsync is left to the batch's one sync.
+    """
+    checkpoint(label)
+    batch = _BATCH.get()
+    fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as reader, open(target, "wb") as writer:
+        _copy_bytes(reader, writer)
+        if batch is None:
+            os.fsync(writer.fileno())
+    if batch is not None:
+        batch[Path(target)] = None
+
+
+def _copy_bytes(reader: Any, writer: Any) -> None:
+    """All of `reader` into `writer`: in the kernel (sendfile) as far as it goes, any rest
+    in Python (no 1 MiB buffer allocated per small file)."""
+    offset = 0
+    if hasattr(os, "sendfile"):
+        try:
+            while sent := os.sendfile(writer.fileno(), reader.fileno(), offset, 1 << 30):
+                offset += sent
+        except OSError:
+            pass  # not supported for these files: Python copies from `offset` on
+    reader.seek(offset)
+    writer.seek(offset)
+    shutil.copyfileobj(reader, writer, 1 << 16)
+    writer.flush()
+
+
+@contextmanager
+def batched_copies() -> Iterator[None]:
+    """Many `copy_file` + `replace` pairs (archiving a thousand files) made durable with two
+    syncs instead of two fsyncs per file, in the same order of effects: inside the block
+    each copy is written unsynced and its `replace` is deferred; on leaving, one sync makes
+    every copy durable, then the renames happen (each checkpointed), then one more sync
+    makes the renames durable. A crash before the renames leaves only `.part-` files.
+    """
+    if _BATCH.get() is not None:  # already batching: the outer block finishes the work
+        yield
+        return
+    batch: dict[Path, tuple[Path, str] | None] = {}
+    token = _BATCH.set(batch)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    renames = [(source, job) for source, job in batch.items() if job is not None]
+    if not renames:
+        return
+    os.sync()
+    for source, (target, label) in renames:
+        checkpoint(label)
+        os.replace(source, target)
+    os.sync()
+
+
+def write_text_atomic(path: Path, text: str, label: str) -> None:
+    """Write `path` whole or not at all: a temp file beside it, fsync, then rename."""
+    partial = path.with_name(f"{path.name}{PARTIAL_MARK}{os.getpid()}")
+    write_text(partial, text, label)
+    replace(partial, path, f"{label} replace")
+
+
 def replace(source: Path, target: Path, label: str) -> None:
-    """The atomic switch: rename over `target`, then make the rename durable."""
+    """The atomic switch: rename over `target`, then make the rename durable.
+
+    Inside `batched_copies()`, the rename of a file copied in the batch waits for the
+    batch's sync (the copy must be durable before anything points at it).
+    """
+    batch = _BATCH.get()
+    if batch is not None and Path(source) in batch:
+        batch[Path(source)] = (Path(target), label)
+        return
     checkpoint(label)
     os.replace(source, target)
     fsync_dir(target.parent)

@@ -27,8 +27,15 @@ def collect_garbage(lake: Path, catalog: Path, keep: set[str]) -> list[str]:
             if rel not in keep:
                 remove(path, f"gc delete {rel}")
                 deleted.append(rel)
+    return deleted + collect_temp_files(lake, catalog)
+
+
+def collect_temp_files(lake: Path, catalog: Path) -> list[str]:
+    """Delete the manifest and catalog temp files crashed runs left; returns their names.
+
+    Callers hold the publish lock: a temp file present now is no live run's.
+    """
     temps = [*lake.glob(f"{TMP_PREFIX}*"), *catalog.parent.glob(f"{catalog.name}{TMP_MARK}*")]
     for path in sorted(temps):
         remove(path, f"gc delete {path.name}")
-        deleted.append(path.name)
-    return deleted
+    return [path.name for path in sorted(temps)]

@@ -19,7 +19,7 @@ import polars as pl
 from warehouse.batches import ID, Plan, plan
 from warehouse.catalog import build_catalog, is_current
 from warehouse.compact import rewrite_table, write_source_files, year_label
-from warehouse.gc import collect_garbage
+from warehouse.gc import collect_garbage, collect_temp_files
 from warehouse.lock import publish_lock
 from warehouse.manifest import (
     MANIFEST,
@@ -149,9 +149,12 @@ def publish(
 
 
 def _heal_catalog(lake: Path, catalog: Path, manifest: dict) -> bool:
+    """Rebuild a stale catalog, and clear the temp files of the crash that left it stale
+    (a publish that changes nothing never reaches the garbage collection)."""
     if is_current(lake, catalog, manifest):
         return False
     build_catalog(lake, catalog, manifest)
+    collect_temp_files(lake, catalog)
     return True
 
 

@@ -1,0 +1,18 @@
+"""Prefect's fixed start-up, the yardstick's other half: a fresh process that imports
+Prefect, runs one empty flow on the temporary server, and exits — what any `bpw nightly`
+pays before it reads a byte. Run by `benchmarks/run.py` with the same PREFECT_HOME."""
+
+from flows.settings import configure_prefect
+
+configure_prefect()
+
+from prefect import flow  # noqa: E402
+
+
+@flow(name="bench-noop")
+def noop() -> int:
+    return 0
+
+
+if __name__ == "__main__":
+    noop()

@@ -1,0 +1,27 @@
+"""`bpw report`: a static HTML report of year-over-year trends per department.
+
+One self-contained file: inline CSS and inline SVG charts drawn in Python, no script
+and nothing fetched from the network, so it opens anywhere, offline. Per department:
+total funding by year, fund-source mix, indicator mix and the biggest movers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from warehouse.report.data import load_report_data
+from warehouse.report.page import render_page
+
+__all__ = ["write_report"]
+
+
+def write_report(catalog: Path, out: Path, department: str | None = None) -> Path:
+    """Render the report from the catalog into `out` (written whole, then renamed)."""
+    html = render_page(load_report_data(catalog, department))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, out)
+    return out

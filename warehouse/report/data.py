@@ -1,0 +1,162 @@
+"""What the report shows, read from the catalog's analysis views (read-only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+LEVEL1 = (("1", "产出指标"), ("2", "效益指标"), ("3", "满意度指标"))
+MOVERS = 8
+
+
+@dataclass
+class YearTotal:
+    year: int
+    total: Decimal
+    change: Decimal | None
+    pct: float | None
+    n_projects: int
+    n_indicators: int
+
+
+@dataclass
+class FundMix:
+    year: int
+    fiscal: float | None
+    special: float | None
+    other: float | None
+
+
+@dataclass
+class IndicatorMix:
+    year: int
+    by_level1: dict[str, int]
+    quantitative_pct: float
+
+
+@dataclass
+class Mover:
+    project: str
+    change: Decimal
+    pct: float | None
+    total: Decimal
+    prev: Decimal
+
+
+@dataclass
+class Department:
+    name: str
+    totals: list[YearTotal] = field(default_factory=list)
+    funds: list[FundMix] = field(default_factory=list)
+    indicators: list[IndicatorMix] = field(default_factory=list)
+    movers_year: int | None = None
+    movers: list[Mover] = field(default_factory=list)
+    new_projects: int = 0
+    warnings: int = 0
+
+
+@dataclass
+class ReportData:
+    built_at: str
+    manifest_version: int
+    years: list[int]
+    departments: list[Department]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[tuple]:
+    return con.execute(sql, params).fetchall()
+
+
+def _department(con: duckdb.DuckDBPyConnection, name: str) -> Department:
+    dept = Department(name)
+    dept.totals = [
+        YearTotal(*row)
+        for row in _rows(
+            con,
+            "select year, total_amount, yoy_change, yoy_pct, n_projects, n_indicators "
+            "from v_department_yoy where department_name = ? order by year",
+            [name],
+        )
+    ]
+    dept.funds = [
+        FundMix(*row)
+        for row in _rows(
+            con,
+            "select year, fiscal_pct, special_account_pct, other_pct from v_fund_source_mix "
+            "where department_name = ? order by year",
+            [name],
+        )
+    ]
+    mix: dict[int, IndicatorMix] = {}
+    for year, level1, n, n_year, q_year in _rows(
+        con,
+        "select year, level1_code, sum(n_indicators), "
+        "sum(sum(n_indicators)) over (partition by year), "
+        "sum(sum(n_quantitative)) over (partition by year) "
+        "from v_indicator_mix where department_name = ? group by year, level1_code "
+        "order by year, level1_code",
+        [name],
+    ):
+        entry = mix.setdefault(year, IndicatorMix(year, {}, float(q_year) / float(n_year) * 100))
+        entry.by_level1[level1 or "?"] = int(n)
+    dept.indicators = list(mix.values())
+    _add_movers(con, dept)
+    dept.warnings = _rows(
+        con, "select count(*) from v_quality_finding where department_name = ?", [name]
+    )[0][0]
+    return dept
+
+
+def _add_movers(con: duckdb.DuckDBPyConnection, dept: Department) -> None:
+    """The latest year's biggest changes among projects funded in both years."""
+    latest = _rows(
+        con, "select max(year) from v_project_yoy where department_name = ?", [dept.name]
+    )[0][0]
+    if latest is None:
+        return
+    dept.movers_year = latest
+    dept.movers = [
+        Mover(*row)
+        for row in _rows(
+            con,
+            "select project_name, yoy_change, yoy_pct, total_amount, prev_total_amount "
+            "from v_project_yoy where department_name = ? and year = ? "
+            "and yoy_change is not null order by abs(yoy_change) desc, project_name limit ?",
+            [dept.name, latest, MOVERS],
+        )
+    ]
+    dept.new_projects = _rows(
+        con,
+        "select count(*) from v_project_yoy where department_name = ? and year = ? "
+        "and status = 'new'",
+        [dept.name, latest],
+    )[0][0]
+
+
+def load_report_data(catalog: Path, department: str | None = None) -> ReportData:
+    """Every department (or those whose name contains `department`), with its trends."""
+    con = duckdb.connect(str(catalog), read_only=True)
+    try:
+        built_at, version = con.execute(
+            "select strftime(built_at, '%Y-%m-%d %H:%M'), manifest_version from bpw_catalog"
+        ).fetchone()
+        names = [
+            name
+            for (name,) in _rows(
+                con,
+                "select department_name from dim_department where department_name like "
+                "'%' || coalesce(?::varchar, '') || '%' order by department_name",
+                [department],
+            )
+        ]
+        years = [
+            year for (year,) in _rows(
+                con, "select distinct year from fact_project_budget order by year", []
+            )
+        ]  # fmt: skip
+        return ReportData(built_at, version, years, [_department(con, n) for n in names])
+    finally:
+        con.close()
