@@ -9,8 +9,6 @@ touch the disk retry on OSError only: a data error fails the same way every time
 
 from __future__ import annotations
 
-import builtins
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,7 +52,6 @@ def on_os_error(task: Any, task_run: Any, state: Any) -> bool:
 IO_RETRIES: dict[str, Any] = {
     "retries": 2, "retry_delay_seconds": [1, 5], "retry_condition_fn": on_os_error,
 }  # fmt: skip
-_READ_EXCEPTION = re.compile(r"^the file could not be read \((\w+):")
 
 
 @dataclass
@@ -64,21 +61,6 @@ class GateRun:
     outcome: steps.GateOutcome
     failures: list[steps.ReadFailure]
     validations: list[Any]
-
-
-def raise_io_errors(chunk: steps.ChunkResult) -> steps.ChunkResult:
-    """Raise OSError when a read failed because of the disk rather than the bytes.
-
-    `steps.read_chunk` records every exception as an 'unreadable' file; an OSError
-    (a vanished mount, EIO) must instead fail the task, so that it is retried and, if
-    it persists, fails the run, rather than quarantine a good file for good.
-    """
-    for failure in chunk.failures:
-        match = _READ_EXCEPTION.match(failure.message) if failure.rule == "unreadable" else None
-        kind = getattr(builtins, match.group(1), None) if match else None
-        if isinstance(kind, type) and issubclass(kind, OSError):
-            raise OSError(f"{failure.source.path}: {failure.message}")
-    return chunk
 
 
 @task(name="discover", persist_result=False, **IO_RETRIES)
@@ -101,7 +83,7 @@ def discover_files(
 
 @task(name="read-chunk", persist_result=False, **IO_RETRIES)
 def read_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkResult:
-    return raise_io_errors(steps.read_chunk(sources, limits))
+    return steps.read_chunk(sources, limits)
 
 
 @task(name="normalize-and-gate", persist_result=False)

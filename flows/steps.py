@@ -94,6 +94,8 @@ def read_chunk(sources: list[SourceFile], limits: Limits | None = None) -> Chunk
                 ReadFailure(source, result.rule, result.message, result.row, result.column,
                             result.value)
             )
+        elif isinstance(result, OSError):  # the disk, not the bytes: fail the task, retry
+            raise result
         else:  # a reader library choking on hostile bytes
             message = f"the file could not be read ({type(result).__name__}: {result})"[:300]
             failures.append(ReadFailure(source, "unreadable", message))
@@ -180,7 +182,8 @@ def publish_inputs(
     """What the lake needs: accepted frames, rejected files, accepted files' findings."""
     accepted = outcome.accepted
     files = accepted.files
-    accepted = Frames(_with_archive(files, archived, run_id), *accepted.tables()[1:])
+    if files.width:  # a run where no file was readable has no accepted frames at all
+        accepted = Frames(_with_archive(files, archived, run_id), *accepted.tables()[1:])
     rejected = [failure_files(failures)]
     if outcome.frames.files.width:
         rejected.append(

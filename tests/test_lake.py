@@ -22,6 +22,7 @@ from conftest_warehouse import (
     frames_for,
 )
 
+from transforms.normalize import Frames
 from warehouse import faults
 from warehouse.lake import (
     current_batches,
@@ -93,6 +94,16 @@ def test_first_publish_of_only_rejections_still_creates_every_view(home: Home, i
     result = home.publish(empty_frames(frames), rejected=frames.files)
     assert result.rejected == frames.files["source_file_id"].to_list()
     assert home.scalar("select count(*) from fact_project_budget") == 0
+    assert home.scalar("select status from dim_source_file") == "rejected"
+
+
+def test_a_run_where_nothing_was_readable_still_records_its_rejections(
+    home: Home, inbox: Path
+) -> None:
+    frames = frames_for(inbox, Variant())
+    columnless = Frames(*(pl.DataFrame() for _ in frames.tables()))
+    result = home.publish(columnless, rejected=frames.files)
+    assert result.rejected == frames.files["source_file_id"].to_list()
     assert home.scalar("select status from dim_source_file") == "rejected"
 
 

@@ -186,19 +186,22 @@ def test_disk_tasks_retry_on_os_error_only():
     assert not module.on_os_error(None, None, Failed(data=ValueError("not a number")))
 
 
-def test_a_read_that_failed_on_the_disk_raises_but_hostile_bytes_do_not():
-    from flows.nightly import raise_io_errors
-    from flows.steps import ChunkResult, ReadFailure
+def test_a_read_that_failed_on_the_disk_raises_but_hostile_bytes_do_not(monkeypatch):
+    import zipfile
+
+    from flows import steps
     from tests.conftest_warehouse import source_of
 
     source = source_of(SAMPLE)
-    disk = ReadFailure(source, "unreadable",
-                       "the file could not be read (PermissionError: [Errno 13] denied)")
-    bytes_ = ReadFailure(source, "unreadable",
-                         "the file could not be read (BadZipFile: File is not a zip file)")
-    with pytest.raises(OSError, match="PermissionError"):
-        raise_io_errors(ChunkResult([], [disk]))
-    assert raise_io_errors(ChunkResult([], [bytes_])).failures == [bytes_]
+    monkeypatch.setattr(steps, "read_tables", lambda sources, limits: [PermissionError(13, "no")])
+    with pytest.raises(PermissionError):
+        steps.read_chunk([source])
+    monkeypatch.setattr(
+        steps, "read_tables", lambda sources, limits: [zipfile.BadZipFile("not a zip")]
+    )
+    failures = steps.read_chunk([source]).failures
+    assert [f.rule for f in failures] == ["unreadable"]
+    assert "BadZipFile" in failures[0].message
 
 
 @pytest.fixture(scope="module")

@@ -100,10 +100,15 @@ def _write_tables(
 ) -> tuple[dict[str, list[str]], int]:
     """Rewrite every touched year of every fact table; returns (table files, files written)."""
     loaded = pl.col(ID).is_in(p.loaded)
+
+    def rows_of(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+        # a run where no file was readable hands over frames without columns
+        return frame.filter(loaded) if frame.width else empty(table)
+
     new_rows = {
-        "units": accepted.units.filter(loaded),
-        "projects": accepted.projects.filter(loaded),
-        "indicators": accepted.indicators.filter(loaded),
+        "units": rows_of(accepted.units, "units"),
+        "projects": rows_of(accepted.projects, "projects"),
+        "indicators": rows_of(accepted.indicators, "indicators"),
         "findings": _findings_rows(findings, p.loaded + p.rejected, p.source_files),
     }
     touched = _touched_years(p)
