@@ -208,8 +208,9 @@ def validate(
     from transforms.discover import discover
 
     targets = [Path(p) for p in _existing_paths(paths)]
-    sources, refusals = discover(targets, settings().limits.max_file_bytes, year)
-    chunk = read_chunk(sources)
+    limits = settings().limits
+    sources, refusals = discover(targets, limits.max_file_bytes, year)
+    chunk = read_chunk(sources, limits)
     outcome = gate_tables(chunk.tables, chunk.failures + [refusal_failure(r) for r in refusals])
     raise typer.Exit(print_validation(out, err, outcome))
 

@@ -29,6 +29,9 @@ from warehouse import fsio
 
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 REPORTS = {"report.json", "report.txt", "report.html"}
+# a write in progress: `<name>.part-<pid>` (fsio) or `<name>.part`; a user's file name
+# never ends so (only table suffixes are copied)
+_PARTIAL = re.compile(r"\.part(-\d+)?$")
 
 
 class RunLocked(RuntimeError):
@@ -103,9 +106,7 @@ def clear_partials(settings: Settings) -> list[Path]:
         path
         for folder in (settings.archive, settings.quarantine, settings.runs)
         for path in sorted(folder.rglob("*.part*"))
-        if (fsio.PARTIAL_MARK in path.name or path.name.endswith(".part"))
-        and path.is_file()
-        and not path.is_symlink()
+        if _PARTIAL.search(path.name) and path.is_file() and not path.is_symlink()
     ]
     for path in leftovers:
         fsio.remove(path, f"partial delete {path.name}")

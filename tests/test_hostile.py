@@ -175,3 +175,23 @@ def test_a_symlink_out_of_the_inbox_is_never_followed(ingested: Ingested) -> Non
     folder, report = ingested.reports["链接.txt"]
     assert [e["rule"] for e in report["errors"]] == ["symlink"]
     assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.json", "report.txt"]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".csv", ".xlsx"])
+def test_the_cell_limit_is_the_configured_one_in_every_reader(suffix: str) -> None:
+    from hostile_corpus import table, xlsx_bytes
+
+    from transforms.errors import TableError
+    from transforms.read import ReadLimits, read_grids
+
+    text = table("某局", ["办公经费\t1.00\t1.00\t\t\t" + "长" * 200_000 + "\t指标"])
+    if suffix == ".csv":
+        text = text.replace("\t", ",")
+    data = (xlsx_bytes([r.split("\t") for r in text.splitlines()]) if suffix == ".xlsx"
+            else text.encode())  # fmt: skip
+    with pytest.raises(TableError) as raised:  # over csv's own 131072-character cap too
+        read_grids(Path(f"t{suffix}"), data, ReadLimits())
+    assert (raised.value.rule, raised.value.row, raised.value.column) == (
+        "cell_too_large", 5, "F"
+    )
+    assert read_grids(Path(f"t{suffix}"), data, ReadLimits(max_cell_chars=300_000))
