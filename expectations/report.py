@@ -17,12 +17,13 @@ def error_line(finding: dict[str, Any]) -> str:
     where = f"row {finding['source_row']}" if finding.get("source_row") else "whole file"
     if finding.get("column"):
         where += f", column {finding['column']}"
-    value = str(finding.get("value") or "").replace("\n", " ")
+    value = str(finding.get("value") or "").replace("\n", " ").replace("\r", " ")
     if len(value) > 120:
         value = value[:117] + "…"
     shown = f": '{value}'" if value else ""
+    file_name = str(finding["file_name"]).replace("\n", " ").replace("\r", " ")
     return (
-        f"{finding['file_name']}: {finding['rule']} ({finding['severity']}) at {where}{shown}"
+        f"{file_name}: {finding['rule']} ({finding['severity']}) at {where}{shown}"
         f" — {finding['message']}"
     )
 

@@ -30,6 +30,7 @@ from flows.settings import (
     LOCAL_SERVER_PORT,
     NIGHTLY_CRON,
     NIGHTLY_TIMEZONE,
+    SCHEDULED_LOCK_WAIT_SECONDS,
     Settings,
     configure_prefect,
     prefect_api_url,
@@ -176,7 +177,11 @@ def deployment_options(home: Path, parameters: dict[str, Any] | None = None) -> 
     return {
         "name": DEPLOYMENT_NAME,
         "schedule": Cron(NIGHTLY_CRON, timezone=NIGHTLY_TIMEZONE),
-        "parameters": {"home": str(home), **(parameters or {})},
+        "parameters": {
+            "home": str(home),
+            "wait_for_lock_seconds": SCHEDULED_LOCK_WAIT_SECONDS,
+            **(parameters or {}),
+        },
         "description": "bpw nightly: ingest what is new or changed in the inbox, gate, publish.",
         "tags": ["bpw"],
     }

@@ -13,6 +13,8 @@ from pathlib import Path
 NIGHTLY_CRON = "0 2 * * *"
 NIGHTLY_TIMEZONE = "Asia/Shanghai"
 DEPLOYMENT_NAME = "bpw-nightly"
+# a scheduled run that fires during a manual one waits for it (up to 6 h) instead of failing
+SCHEDULED_LOCK_WAIT_SECONDS = 6 * 3600
 # `bpw serve` without PREFECT_API_URL starts its own Prefect server here (loopback only)
 LOCAL_SERVER_HOST = "127.0.0.1"
 LOCAL_SERVER_PORT = 4200

@@ -34,7 +34,7 @@ def test_the_deployment_runs_at_two_in_the_morning_shanghai_time_one_at_a_time(t
     assert schedule.schedule.cron == NIGHTLY_CRON == "0 2 * * *"
     assert schedule.schedule.timezone == NIGHTLY_TIMEZONE == "Asia/Shanghai"
     assert deployment.concurrency_limit == 1
-    assert deployment.parameters == {"home": str(tmp_path)}
+    assert deployment.parameters == {"home": str(tmp_path), "wait_for_lock_seconds": 21600}
 
 
 def test_the_scheduler_fires_it_at_six_in_the_evening_utc(tmp_path):
@@ -68,7 +68,9 @@ def test_served_with_dask_the_deployment_reads_in_small_chunks_on_a_dask_runner(
     deployment = nightly_deployment(flow, tmp_path, flow_parameters("dask"))
 
     assert isinstance(flow.task_runner, DaskTaskRunner)
-    assert deployment.parameters == {"home": str(tmp_path), "chunk_size": DASK_CHUNK_SIZE}
+    assert deployment.parameters == {
+        "home": str(tmp_path), "wait_for_lock_seconds": 21600, "chunk_size": DASK_CHUNK_SIZE
+    }
     assert with_task_runner(nightly, "default") is nightly
 
 
@@ -154,7 +156,9 @@ def test_bpw_serve_starts_a_local_server_serves_the_deployment_and_stops_the_ser
                     time.sleep(0.5)
         assert deployment.schedules[0].schedule.cron == NIGHTLY_CRON
         assert deployment.schedules[0].schedule.timezone == NIGHTLY_TIMEZONE
-        assert deployment.parameters == {"home": str(tmp_path / "home")}
+        assert deployment.parameters == {
+            "home": str(tmp_path / "home"), "wait_for_lock_seconds": 21600
+        }
         assert deployment.global_concurrency_limit.limit == 1
     finally:
         serving.send_signal(signal.SIGINT)
