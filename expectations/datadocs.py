@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from expectations.context import ephemeral_context
+
 SITE_NAME = "bpw"
 STORE_NAME = "bpw_validation_results"
 STORE_FOLDER = "store"
@@ -45,17 +47,7 @@ def compact_result(result: Any) -> Any:
 
 def _context(docs: Path) -> Any:
     """An ephemeral GX context whose results store and Data Docs site live under `docs`."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    # no default temp-dir docs site: ours is the only one
-    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context = ephemeral_context()
     context.add_store(
         STORE_NAME,
         {

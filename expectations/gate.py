@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from expectations.checks import CHECK_BUILDERS
+from expectations.context import ephemeral_context
 from transforms.normalize import Frames
 
 SUITES_DIR = Path(__file__).parent / "suites"
@@ -68,18 +69,8 @@ def load_suite_json(name: str) -> dict[str, Any]:
 
 @cache
 def _context() -> Any:
-    """One ephemeral GX context per process, progress bars off, with a pandas source."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    # in-memory stores and no Data Docs site (the default makes a temp dir, and says so)
-    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    """One ephemeral GX context per process, with a pandas source and the suites."""
+    context = ephemeral_context()
     source = context.data_sources.add_pandas("bpw")
     for name in CHECK_BUILDERS:
         asset = source.add_dataframe_asset(name)

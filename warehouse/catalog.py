@@ -159,8 +159,8 @@ def build_catalog(
     replace(tmp, catalog, "catalog replace")
 
 
-def catalog_state(catalog: Path) -> tuple[int, str] | None:
-    """(manifest_version, lake_path) recorded in the catalog, or None if missing or unreadable."""
+def _read_catalog(catalog: Path, sql: str) -> list[tuple] | None:
+    """Rows of a query on the catalog, or None if it is missing, unreadable or older."""
     if not Path(catalog).exists():
         return None
     try:
@@ -168,31 +168,26 @@ def catalog_state(catalog: Path) -> tuple[int, str] | None:
     except duckdb.Error:
         return None
     try:
-        row = con.execute("select manifest_version, lake_path from bpw_catalog").fetchone()
+        return con.execute(sql).fetchall()
     except duckdb.Error:
         return None
     finally:
         con.close()
-    return (int(row[0]), str(row[1])) if row else None
+
+
+def catalog_state(catalog: Path) -> tuple[int, str] | None:
+    """(manifest_version, lake_path) recorded in the catalog, or None if missing or unreadable."""
+    rows = _read_catalog(catalog, "select manifest_version, lake_path from bpw_catalog")
+    return (int(rows[0][0]), str(rows[0][1])) if rows else None
 
 
 def applied_aliases(catalog: Path) -> list[tuple] | None:
     """The alias rows the catalog applies, or None if missing, unreadable or older."""
-    if not Path(catalog).exists():
-        return None
-    try:
-        con = duckdb.connect(str(catalog), read_only=True)
-    except duckdb.Error:
-        return None
-    try:
-        return con.execute(
-            "select alias_name, canonical_name, alias_department_id, department_id "
-            "from bpw_department_alias order by all"
-        ).fetchall()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
+    return _read_catalog(
+        catalog,
+        "select alias_name, canonical_name, alias_department_id, department_id "
+        "from bpw_department_alias order by all",
+    )
 
 
 def is_current(lake: Path, catalog: Path, manifest: dict) -> bool:
