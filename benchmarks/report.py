@@ -25,7 +25,7 @@ def _s(seconds: float) -> str:
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else _s(seconds)
 
 
 def verdict(value: float, limit: float, unit: str = "s") -> str:
@@ -80,6 +80,22 @@ def pipeline_table(r: dict) -> list[str]:
     return rows
 
 
+def _q(timing: dict, key: str) -> str:
+    value = timing[key]
+    return f"> {timing['limit']:.0f} s" if value is None else _ms(value)
+
+
+def _rows(timing: dict | None) -> str:
+    return "—" if timing is None or timing["rows"] is None else f"{timing['rows']:,}"
+
+
+def _view_verdict(timing: dict, corpus: str) -> str:
+    limit = VIEW_TARGET[corpus]
+    if timing["p50"] is None:
+        return f"{corpus} **missed** (> {timing['limit']:.0f} s, limit {_ms(limit)})"
+    return f"{corpus} {verdict(timing['p50'], limit, 'ms')}"
+
+
 def query_table(r: dict) -> list[str]:
     at_l = {q["name"]: q for q in r["queries_L"]}
     rows = [
@@ -90,18 +106,12 @@ def query_table(r: dict) -> list[str]:
         big = at_l.get(q["name"])
         is_view = q["name"].startswith("v_")
         target = "≤ 100 ms at M, ≤ 1 s at L" if is_view else "—"
+        judged = "—"
         if is_view:
-            verdicts = [f"M {verdict(q['p50'], VIEW_TARGET['M'], 'ms')}"]
-            if big:
-                verdicts.append(f"L {verdict(big['p50'], VIEW_TARGET['L'], 'ms')}")
-            judged = "; ".join(verdicts)
-        else:
-            judged = "—"
-        l_cells = (
-            f"{big['rows']:,} | {_ms(big['p50'])} | {_ms(big['p95'])}" if big else "— | — | —"
-        )
+            judged = "; ".join([_view_verdict(q, "M")] + ([_view_verdict(big, "L")] if big else []))
+        l_cells = f"{_rows(big)} | {_q(big, 'p50')} | {_q(big, 'p95')}" if big else "— | — | —"
         rows.append(
-            f"| {q['name']} | {q['rows']:,} | {_ms(q['p50'])} | {_ms(q['p95'])} | {l_cells} | "
+            f"| {q['name']} | {_rows(q)} | {_q(q, 'p50')} | {_q(q, 'p95')} | {l_cells} | "
             f"{target} | {judged} |"
         )
     return rows

@@ -6,10 +6,8 @@ the commands that run the pipeline import them lazily.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import sys
-import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -107,10 +105,12 @@ def _run_flow(
         raise typer.Exit(75) from None
     from flows.nightly import nightly
     from flows.runners import flow_parameters, with_task_runner
+    from flows.warmup import freeze_at_exit, warm_gate
 
     flow = with_task_runner(nightly, task_runner, dask_address)
     parameters = {**flow_parameters(task_runner, dask_address), **parameters}
-    warming = _warm_gate()
+    freeze_at_exit()  # the run leaves a big heap: no final garbage collection over it
+    warming = warm_gate()  # Great Expectations loads while Prefect starts its server
     try:
         return flow(home=str(settings().home), **parameters)
     except RunLocked as exc:
@@ -118,20 +118,6 @@ def _run_flow(
         raise typer.Exit(75) from None
     finally:
         warming.join()
-
-
-def _warm_gate() -> threading.Thread:
-    """Import Great Expectations (≈ 3.7 s) on a thread while Prefect starts its temporary
-    server (≈ 7 s, in a subprocess: this process mostly waits). The gate then finds it
-    imported; if the warm-up fails, the gate imports it again and reports any error."""
-
-    def warm() -> None:
-        with contextlib.suppress(Exception):  # the gate's own import raises it, if it must
-            import great_expectations  # noqa: F401
-
-    thread = threading.Thread(target=warm, name="bpw-warm-gate", daemon=True)
-    thread.start()
-    return thread
 
 
 def _finish(summary: dict[str, Any]) -> None:
