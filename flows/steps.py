@@ -15,7 +15,7 @@ from transforms.discover import Refusal
 from transforms.errors import TableError
 from transforms.grid import ReadLimits
 from transforms.identity import source_file_id
-from transforms.normalize import Frames, normalize
+from transforms.normalize import Frames, normalize, source_frame
 from transforms.table import SourceFile, TableRows, read_tables
 
 HINTS = {
@@ -130,21 +130,10 @@ def failure_findings(failures: list[ReadFailure]) -> pl.DataFrame:
 
 def failure_files(failures: list[ReadFailure]) -> pl.DataFrame:
     """Read failures as rows shaped like `Frames.files` (unknown fields null)."""
-    return pl.DataFrame(
-        {
-            "source_file_id": [source_file_id(f.source.sha256) for f in failures],
-            "file_name": [f.source.path.name for f in failures],
-            "file_path": [str(f.source.path) for f in failures],
-            "sha256": [f.source.sha256 for f in failures],
-            "file_size": [f.source.size for f in failures],
-            "file_mtime": [f.source.mtime for f in failures],
-            "year": [f.source.year for f in failures],
-            "department_name": [f.source.department for f in failures],
-        },
-        schema_overrides={
-            "source_file_id": pl.Int64, "file_size": pl.Int64, "file_mtime": pl.Float64,
-            "year": pl.Int32, "department_name": pl.String,
-        },
+    return source_frame(
+        [f.source for f in failures],
+        [f.source.year for f in failures],
+        [f.source.department for f in failures],
     )
 
 

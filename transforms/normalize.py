@@ -16,7 +16,7 @@ from transforms.amounts import AMOUNT_DTYPE, is_bad_amount, parse_amount
 from transforms.identity import normalized_name, source_file_id, stable_ids
 from transforms.indicators import listed_records, normalize_indicators, split_packed
 from transforms.long_layout import LISTED_COLUMNS
-from transforms.table import TableRows
+from transforms.table import SourceFile, TableRows
 
 FUND_COLUMNS = {
     "total": "total_amount",
@@ -43,25 +43,37 @@ class Frames:
         return (self.files, self.units, self.projects, self.indicators)
 
 
-def files_frame(tables: list[TableRows]) -> pl.DataFrame:
-    """One row per file with its metadata and resolved year and department."""
+def source_frame(
+    sources: list[SourceFile], years: list[int | None], departments: list[str | None]
+) -> pl.DataFrame:
+    """One row per file version: id, name, path, hash, size, mtime, year, department."""
     return pl.DataFrame(
         {
-            "source_file_id": [source_file_id(t.source.sha256) for t in tables],
-            "file_name": [t.source.path.name for t in tables],
-            "file_path": [str(t.source.path) for t in tables],
-            "sha256": [t.source.sha256 for t in tables],
-            "file_size": [t.source.size for t in tables],
-            "file_mtime": [t.source.mtime for t in tables],
-            "year": [t.year for t in tables],
-            "department_name": [t.department_name for t in tables],
-            "amount_unit": [t.amount_unit for t in tables],
-            "encoding": [t.encoding for t in tables],
-            "sheet": [t.sheet for t in tables],
+            "source_file_id": [source_file_id(s.sha256) for s in sources],
+            "file_name": [s.path.name for s in sources],
+            "file_path": [str(s.path) for s in sources],
+            "sha256": [s.sha256 for s in sources],
+            "file_size": [s.size for s in sources],
+            "file_mtime": [s.mtime for s in sources],
+            "year": years,
+            "department_name": departments,
         },
         schema_overrides={
-            "year": pl.Int32, "source_file_id": pl.Int64, "file_size": pl.Int64, "sheet": pl.String,
+            "source_file_id": pl.Int64, "file_size": pl.Int64, "file_mtime": pl.Float64,
+            "year": pl.Int32, "department_name": pl.String,
         },
+    )
+
+
+def files_frame(tables: list[TableRows]) -> pl.DataFrame:
+    """One row per file with its metadata and resolved year and department."""
+    frame = source_frame(
+        [t.source for t in tables], [t.year for t in tables], [t.department_name for t in tables]
+    )
+    return frame.with_columns(
+        pl.Series("amount_unit", [t.amount_unit for t in tables], dtype=pl.String),
+        pl.Series("encoding", [t.encoding for t in tables], dtype=pl.String),
+        pl.Series("sheet", [t.sheet for t in tables], dtype=pl.String),
     ).with_columns(
         normalized_name(pl.col("department_name")).alias("department_key"),
     )
