@@ -9,8 +9,9 @@ Great Expectations is imported lazily: it costs seconds, and only gating needs i
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -67,34 +68,46 @@ def load_suite_json(name: str) -> dict[str, Any]:
     return json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
-@cache
-def _context() -> Any:
-    """One ephemeral GX context per process, with a pandas source and the suites."""
+SuiteJson = Mapping[str, Any]  # a suite as stored in expectations/suites/<name>.json
+
+
+def build_context(suites: Mapping[str, SuiteJson]) -> Any:
+    """An ephemeral GX context with a pandas source, one asset per suite, and the suites.
+
+    The gate builds it once from the repo's suites (`_context`); a test builds one from
+    suites of its own (e.g. a deliberately broken one) and hands both to `run_gate`.
+    """
+    import great_expectations as gx
+
     context = ephemeral_context()
     source = context.data_sources.add_pandas("bpw")
-    for name in CHECK_BUILDERS:
+    for name, suite in suites.items():
         asset = source.add_dataframe_asset(name)
         asset.add_batch_definition_whole_dataframe(name)
-        context.suites.add(_suite(name))
+        context.suites.add(gx.ExpectationSuite(**copy.deepcopy(dict(suite))))
     return context
 
 
-def _suite(name: str) -> Any:
-    import great_expectations as gx
+def repo_suites() -> dict[str, SuiteJson]:
+    """The suites kept in the repo, one per check frame."""
+    return {name: load_suite_json(name) for name in CHECK_BUILDERS}
 
-    return gx.ExpectationSuite(**load_suite_json(name))
+
+@cache
+def _context() -> Any:
+    """One ephemeral GX context per process, holding the repo's suites."""
+    return build_context(repo_suites())
 
 
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 
 
-@cache
-def suite_columns(name: str) -> list[str] | None:
-    """`check_row` and the columns suite `name` tests; None when an expectation may read
+def columns_of(suite: SuiteJson) -> list[str] | None:
+    """`check_row` and the columns `suite` tests; None when an expectation may read
     others (then the whole check frame goes to GX). The message columns stay in polars:
     fewer columns make the pandas copy and GX's fingerprint of the batch cheaper."""
     columns = ["check_row"]
-    for expectation in load_suite_json(name)["expectations"]:
+    for expectation in suite["expectations"]:
         kwargs = expectation.get("kwargs", {})
         if any("column" in key and key not in _COLUMN_KWARGS for key in kwargs):
             return None
@@ -104,13 +117,30 @@ def suite_columns(name: str) -> list[str] | None:
     return list(dict.fromkeys(columns))
 
 
-def validate_frame(name: str, checks: pl.DataFrame) -> Any:
-    """Run suite `name` on its check frame; the GX validation result."""
-    context = _context()
+@cache
+def suite_columns(name: str) -> list[str] | None:
+    """`columns_of` the repo's suite `name`."""
+    return columns_of(load_suite_json(name))
+
+
+def validate_frame(
+    name: str,
+    checks: pl.DataFrame,
+    context: Any = None,
+    suite: SuiteJson | None = None,
+) -> Any:
+    """Run suite `name` on its check frame; the GX validation result.
+
+    `context` and `suite` default to the repo's (`_context`, `load_suite_json`); a column
+    an expectation names but the frame lacks is left for GX to report (`gate_error`).
+    """
+    context = _context() if context is None else context
+    columns = suite_columns(name) if suite is None else columns_of(suite)
     definition = (
         context.data_sources.get("bpw").get_asset(name).get_batch_definition(name)
     )
-    frame = checks.select(suite_columns(name) or checks.columns).to_pandas()
+    present = [c for c in columns or checks.columns if c in checks.columns]
+    frame = checks.select(present).to_pandas()
     batch = definition.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(
         context.suites.get(name),
@@ -144,21 +174,87 @@ def recording_validations() -> Iterator[list[Any]]:
 
 
 def _failed_rows(result: Any) -> list[int]:
-    indexes = result.result.get("unexpected_index_list") or []
+    indexes = (result.result or {}).get("unexpected_index_list") or []
     return [int(entry["check_row"]) for entry in indexes]
 
 
+GATE_ERROR = "gate_error"
+GATE_ERROR_HINT = (
+    "The quality gate could not check this file (a broken expectation or a Great "
+    "Expectations error), so it is not loaded; report it to whoever maintains "
+    "expectations/suites/, then run again."
+)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _raised(result: Any) -> str | None:
+    """The message of the exception GX recorded for `result`, if one was raised.
+
+    GX 1.x keeps either one {raised_exception, exception_message, …} dict or one such
+    dict per metric it tried to compute."""
+    info = result.exception_info or {}
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            return str(entry.get("exception_message") or "an exception without a message")
+    return None
+
+
+def gate_error_findings(
+    name: str, checks: pl.DataFrame, what: str, column: str | None = None,
+    value: str | None = None,
+) -> pl.DataFrame:
+    """One `gate_error` per file of check frame `checks`: the gate failed closed."""
+    files = checks.select("source_file_id", "file_name").unique(maintain_order=True)
+    return files.select(
+        pl.col("source_file_id").cast(pl.Int64),
+        pl.col("file_name").cast(pl.String),
+        pl.lit(name).alias("suite"),
+        pl.lit(GATE_ERROR).alias("rule"),
+        pl.lit("error").alias("severity"),
+        pl.lit(None, pl.Int32).alias("source_row"),
+        pl.lit(column, pl.String).alias("column"),
+        pl.lit(value, pl.String).alias("value"),
+        pl.lit(_one_line(f"suite {name}: {what}")).alias("message"),
+        pl.lit(GATE_ERROR_HINT).alias("hint"),
+    )
+
+
+def _gate_error_for(name: str, checks: pl.DataFrame, result: Any) -> pl.DataFrame:
+    """`gate_error` findings for an expectation that raised or failed without rows."""
+    config = result.expectation_config
+    raised = _raised(result)
+    observed = None if raised else (result.result or {}).get("observed_value")
+    if raised is not None:
+        what = f"{config.type} raised: {raised}"
+    else:
+        what = f"{config.type} failed without naming any row"
+        what += f" (observed {observed!r})" if observed is not None else ""
+    value = None if observed is None else str(observed)
+    return gate_error_findings(name, checks, what, config.kwargs.get("column"), value)
+
+
 def findings_for(name: str, checks: pl.DataFrame, validation: Any) -> pl.DataFrame:
-    """Turn one suite's failed expectations into findings (file, rule, row, value…)."""
+    """Turn one suite's failed expectations into findings (file, rule, row, value…).
+
+    Fails closed: an expectation that raised inside GX, or failed without naming the
+    rows at fault, gives every file of the frame a `gate_error` finding."""
     parts = [empty_findings()]
     for result in validation.results:
         if result.success:
             continue
         config = result.expectation_config
+        rows = checks.filter(pl.col("check_row").is_in(_failed_rows(result)))
+        if _raised(result) is not None or rows.is_empty():
+            parts.append(_gate_error_for(name, checks, result))
+            continue
         meta = config.meta or {}
         column = config.kwargs.get("column")
         severity = "warning" if str(config.severity.value) == "warning" else "error"
-        rows = checks.filter(pl.col("check_row").is_in(_failed_rows(result)))
         parts.append(
             rows.select(
                 "source_file_id",
@@ -176,14 +272,33 @@ def findings_for(name: str, checks: pl.DataFrame, validation: Any) -> pl.DataFra
     return pl.concat(parts, how="vertical_relaxed")
 
 
-def run_gate(frames: Frames) -> pl.DataFrame:
-    """All findings for all files in `frames`, sorted by file, row and rule."""
+def run_gate(frames: Frames, suites: Mapping[str, SuiteJson] | None = None) -> pl.DataFrame:
+    """All findings for all files in `frames`, sorted by file, row and rule.
+
+    `suites` (default: the repo's) replaces the suites run, one per check frame. The
+    gate fails closed: a suite that cannot be built or whose validation raises gives
+    every file of its check frame a `gate_error` finding, as `findings_for` does for
+    an expectation that raised or failed without naming rows."""
     parts = [empty_findings()]
+    try:
+        context: Any = _context() if suites is None else build_context(suites)
+    except Exception as exc:  # a suite GX cannot even build: no frame is checked
+        context = exc
     for name, build in CHECK_BUILDERS.items():
         checks = build(frames)
         if checks.is_empty():
             continue
-        parts.append(findings_for(name, checks, validate_frame(name, checks)))
+        try:
+            if isinstance(context, Exception):
+                raise context
+            validation = validate_frame(
+                name, checks, context, None if suites is None else suites[name]
+            )
+        except Exception as exc:  # fail closed: nothing in this frame was checked
+            what = f"validation raised {type(exc).__name__}: {exc}"
+            parts.append(gate_error_findings(name, checks, what))
+            continue
+        parts.append(findings_for(name, checks, validation))
     return pl.concat(parts, how="vertical_relaxed").sort(
         "source_file_id", "source_row", "rule", nulls_last=True
     )

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+
 import polars as pl
 import pytest
 
-from expectations.gate import SUITES_DIR, load_suite_json, rejected_file_ids, run_gate
+from expectations.gate import (
+    SUITES_DIR,
+    load_suite_json,
+    rejected_file_ids,
+    repo_suites,
+    run_gate,
+)
 from tests.conftest import frames_from_texts
 
 PATH = "inbox/2026/广州互联网法院.txt"
@@ -117,3 +125,80 @@ def test_rules_report_the_file_they_came_from(sample_text: str):
     errors = findings.filter(pl.col("severity") == "error")
     assert set(errors["file_name"]) == {"坏的.txt"}
     assert len(rejected_file_ids(findings)) == 1
+
+
+# --- the gate fails closed ----------------------------------------------------------------
+
+def two_files(sample_text: str):
+    """The sample and a second good copy of it (other bytes, other name)."""
+    return frames_from_texts(
+        (PATH, sample_text), ("inbox/2026/副本.txt", sample_text + "\n注：副本\n")
+    )
+
+
+def broken_suites(suite: str, change) -> dict:
+    """The repo's suites, with suite `suite` changed by `change(suite_json)`."""
+    suites = copy.deepcopy(repo_suites())
+    change(suites[suite])
+    return suites
+
+
+def gate_errors(findings: pl.DataFrame) -> pl.DataFrame:
+    return findings.filter(pl.col("rule") == "gate_error")
+
+
+def test_an_expectation_that_raises_rejects_every_file_of_its_frame(sample_text: str):
+    def misname(suite: dict) -> None:
+        suite["expectations"][0]["kwargs"]["column"] = "no_such_column"
+
+    frames = two_files(sample_text)
+    assert rejected_file_ids(run_gate(frames)) == set()  # the repo's suites pass both
+    findings = run_gate(frames, broken_suites("projects", misname))
+    errors = gate_errors(findings)
+    assert sorted(errors["file_name"]) == ["副本.txt", "广州互联网法院.txt"]
+    assert set(errors["severity"]) == {"error"} and errors["source_row"].null_count() == 2
+    for message in errors["message"]:
+        assert "\n" not in message
+        assert message.startswith("suite projects: expect_column_values_to_not_be_null raised")
+        assert "no_such_column" in message
+    assert rejected_file_ids(findings) == set(frames.files["source_file_id"])
+
+
+def test_an_expectation_that_fails_without_naming_rows_rejects_every_file(sample_text: str):
+    def add_table_level(suite: dict) -> None:
+        suite["expectations"].append({
+            "type": "expect_table_row_count_to_equal", "kwargs": {"value": 1},
+            "severity": "critical", "meta": {"rule": "one_total_only"},
+        })  # fmt: skip
+
+    frames = two_files(sample_text)
+    findings = run_gate(frames, broken_suites("totals", add_table_level))
+    errors = gate_errors(findings)
+    assert sorted(errors["file_name"]) == ["副本.txt", "广州互联网法院.txt"]
+    assert "one_total_only" not in set(findings["rule"])
+    message = errors["message"][0]
+    assert message.startswith("suite totals: expect_table_row_count_to_equal failed without")
+    assert rejected_file_ids(findings) == set(frames.files["source_file_id"])
+
+
+def test_a_warning_expectation_that_raises_still_rejects(sample_text: str):
+    def misname_warning(suite: dict) -> None:
+        (warning,) = [e for e in suite["expectations"] if e["severity"] == "warning"]
+        warning["kwargs"]["column"] = "no_such_column"
+
+    frames = two_files(sample_text)
+    findings = run_gate(frames, broken_suites("totals", misname_warning))
+    assert sorted(gate_errors(findings)["file_name"]) == ["副本.txt", "广州互联网法院.txt"]
+    assert rejected_file_ids(findings) == set(frames.files["source_file_id"])
+
+
+def test_a_suite_great_expectations_cannot_build_rejects_every_file(sample_text: str):
+    def bad_kwarg(suite: dict) -> None:
+        suite["expectations"][0]["kwargs"]["mostly"] = 7
+
+    findings = run_gate(two_files(sample_text), broken_suites("indicators", bad_kwarg))
+    errors = gate_errors(findings)
+    assert sorted(set(errors["suite"])) == ["indicators", "projects", "totals"]
+    assert errors.group_by("suite").len()["len"].to_list() == [2, 2, 2]
+    assert all("validation raised ValidationError" in m for m in errors["message"])
+    assert all("\n" not in m for m in errors["message"])
