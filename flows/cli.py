@@ -356,15 +356,77 @@ def synth(ctx: typer.Context) -> None:
     command(args=ctx.args, prog_name=ctx.command_path)
 
 
+INTERNAL_ERROR = 70  # EX_SOFTWARE: bpw itself failed (a bug, or a broken data home)
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Exit status: 0 ok, 1 files rejected, 2 usage (or a refused query), 75 another run
+    holds the data home, 70 internal error, 130 interrupted.
+    """
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # the last line of defence: one line, never a trace
-        err.print(f"bpw: {type(exc).__name__}: {exc}", markup=False)
-        sys.exit(1)
+    except Exception as exc:  # the last line of defence: one line, the trace in a file
+        query = sys.modules.get("warehouse.query")  # imported if it raised
+        if query and isinstance(exc, query.QueryRefused):  # a read outside the warehouse
+            err.print(f"bpw: refused: {exc}", markup=False)
+            sys.exit(2)
+        report = _write_crash_report(exc)
+        where = f"traceback: {report}" if report else "no traceback file could be written"
+        err.print(
+            f"bpw: internal error: {type(exc).__name__}: {_first_line(exc)} ({where})",
+            markup=False,
+        )
+        sys.exit(INTERNAL_ERROR)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] + (" …" if len(lines) > 1 else "") if lines else "(no message)"
+
+
+def _write_crash_report(exc: BaseException) -> Path | None:
+    """The full traceback in `$BPW_HOME/runs/crash-<UTC time>-<pid>.txt` (written whole,
+    via `warehouse.fsio`), or in the temp folder when the data home has no usable runs/;
+    None if neither can be written."""
+    import os
+    import tempfile
+    import traceback
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    text = (
+        f"bpw internal error at {now.isoformat(timespec='seconds')}\n"
+        f"command: {sys.argv!r}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    name = f"crash-{now:%Y%m%dT%H%M%SZ}-{os.getpid()}.txt"
+    folders: list[Path] = []
+    try:
+        home = settings()
+        if home.home.is_dir():
+            folders.append(home.runs)
+    except Exception:  # the settings themselves may be what failed
+        pass
+    folders.append(Path(tempfile.gettempdir()))
+    try:
+        from warehouse.fsio import write_text_atomic
+    except Exception:  # a broken install: a plain write still beats no report
+
+        def write_text_atomic(path: Path, text: str, label: str) -> None:
+            path.write_text(text, encoding="utf-8")
+
+    for folder in folders:
+        try:
+            folder.mkdir(exist_ok=True)
+            path = folder / name
+            write_text_atomic(path, text, "crash report")
+            return path
+        except Exception:  # try the next folder
+            continue
+    return None
 
 
 if __name__ == "__main__":  # `python -m flows.cli …` (e.g. with -X importtime)
