@@ -70,7 +70,9 @@ def discover_files(
     """Hash every candidate (unless its stat is as last run's: `HashCache`); split new
     files from those already loaded (same bytes)."""
     cache = HashCache(settings.lake / HASH_CACHE)
-    sources, refusals = discover(paths, settings.limits.max_file_bytes, year, department, cache)
+    sources, refusals = discover(
+        paths, settings.limits.max_file_bytes, year, department, cache, inbox=settings.inbox
+    )
     cache.save()
     known = lake.loaded_hashes(settings.lake)
     new, unchanged = [], []
@@ -204,10 +206,14 @@ def ingest(
         gated = read_and_gate(new, refusals, chunk_size, progress, settings.limits)
         published, rejected_reports = None, {}
         if new or refusals:
-            refused = [steps.refusal_failure(r).source for r in refusals]
+            # a file that could not be opened (vanished, not ours to read) has no bytes to
+            # archive: it is quarantined with its report only, like a refused path
+            unread = [f.source for f in gated.failures if f.bytes_unread]
+            refused = [steps.refusal_failure(r).source for r in refusals] + unread
+            readable = [s for s in new if s.path not in {u.path for u in unread}]
             with progress.stage("archive"):
                 archived, rejected_reports = archive_and_quarantine(
-                    settings, new, refused, gated.outcome, run_id
+                    settings, readable, refused, gated.outcome, run_id
                 )
             with progress.stage("publish") as stage:
                 published = publish(

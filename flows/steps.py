@@ -6,13 +6,13 @@ normalize them together, gate them together, split accepted from rejected.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
 from flows.settings import Limits
-from transforms.discover import Refusal
-from transforms.errors import TableError
+from transforms.discover import Refusal, path_digest
+from transforms.errors import TableError, is_file_fault, unreadable_message
 from transforms.grid import ReadLimits
 from transforms.identity import source_file_id
 from transforms.normalize import Frames, normalize, source_frame
@@ -28,7 +28,8 @@ HINTS = {
     "file_too_large": "Split the file, or raise the size limit if it is genuine.",
     "format": "Save the table as .xlsx, .xls, .csv or .txt.",
     "not_a_file": "Give a regular file or a folder.",
-    "unreadable": "Check the file opens in a spreadsheet program; re-export it.",
+    "unreadable": "Check the file is still there, bpw may read it, and it opens in a "
+    "spreadsheet program; re-export it.",
     "zip_bomb": "The workbook expands to more than the size limit; re-export it plainly.",
     "empty": "The file is empty; export the table again.",
     "cell_too_large": "Shorten that cell, or raise BPW_MAX_CELL_CHARS if the text is genuine.",
@@ -47,6 +48,7 @@ class ReadFailure:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    bytes_unread: bool = False  # the file itself could not be opened: nothing to archive
 
 
 @dataclass
@@ -82,7 +84,9 @@ def read_limits(limits: Limits | None) -> ReadLimits:
 
 
 def read_chunk(sources: list[SourceFile], limits: Limits | None = None) -> ChunkResult:
-    """Read and classify each file; a file that fails is recorded, never raised."""
+    """Read and classify each file; a file that fails is recorded, never raised — except
+    for disk trouble (an OSError not about one file: `is_file_fault`), which fails the
+    task so that it is retried."""
     tables: list[TableRows] = []
     failures: list[ReadFailure] = []
     results = read_tables(sources, limits=read_limits(limits))  # bodies walked together
@@ -94,8 +98,14 @@ def read_chunk(sources: list[SourceFile], limits: Limits | None = None) -> Chunk
                 ReadFailure(source, result.rule, result.message, result.row, result.column,
                             result.value)
             )
-        elif isinstance(result, OSError):  # the disk, not the bytes: fail the task, retry
-            raise result
+        elif isinstance(result, OSError) and not is_file_fault(result):
+            raise result  # the disk, not this file: fail the task, retry
+        elif isinstance(result, OSError) and result.filename is not None:
+            # this file only (vanished since discovery, not ours to read, a folder now…):
+            # its bytes were never judged, so they are not recorded as rejected bytes
+            unread = replace(source, sha256=path_digest(source.path))
+            message = unreadable_message(source.path.name, result)
+            failures.append(ReadFailure(unread, "unreadable", message, bytes_unread=True))
         else:  # a reader library choking on hostile bytes
             message = f"the file could not be read ({type(result).__name__}: {result})"[:300]
             failures.append(ReadFailure(source, "unreadable", message))

@@ -100,3 +100,32 @@ def test_a_missing_path_is_bad_usage(demo_home: Path, tmp_path: Path):
     result = bpw(demo_home, "ingest", str(tmp_path / "nope.txt"))
     assert result.returncode == 2
     assert "no such file" in result.stderr
+
+
+def test_one_bad_file_in_the_inbox_is_rejected_alone_and_the_rest_loads(tmp_path: Path):
+    """A data home under a folder named like a year; in its inbox, besides the real
+    table: a pdf, a folder named like a table, a table with no year below the inbox,
+    and the hidden and lock files spreadsheet programs leave (ignored)."""
+    home = tmp_path / "2024" / "home"
+    inbox = home / "inbox"
+    (inbox / "2026").mkdir(parents=True)
+    shutil.copy(SAMPLE, inbox / "2026" / "广州互联网法院.txt")
+    (inbox / "2026" / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (inbox / "2026" / "坏.csv").mkdir()
+    (inbox / "无年份.txt").write_text(
+        SAMPLE.read_text(encoding="utf-8") + "\n注：无年份\n", encoding="utf-8"
+    )
+    (inbox / ".DS_Store").write_bytes(b"\x00\x00")
+    (inbox / "2026" / "~$广州互联网法院.xlsx").write_bytes(b"\x00" * 162)
+
+    result = bpw(home, "nightly")
+    assert result.returncode == 1, result.stdout + result.stderr
+    rejected = sorted(line for line in result.stderr.splitlines() if line.startswith("rejected:"))
+    assert [line.split(":")[1].strip() for line in rejected] == ["坏.csv", "无年份.txt", "说明.pdf"]
+    assert "坏.csv: unreadable" in rejected[0] and "坏.csv is a folder, not a file" in rejected[0]
+    assert "无年份.txt: year" in rejected[1]
+    assert "说明.pdf: format" in rejected[2] and "'.pdf'" in rejected[2]
+    assert "DS_Store" not in result.stdout + result.stderr and "~$" not in result.stderr
+    loaded = csv_of(home, "select count(*) as n, sum(total_amount) as total, min(year) as y0, "
+                    "max(year) as y1 from fact_project_budget")  # fmt: skip
+    assert loaded == "n,total,y0,y1\n17,5373.55,2026,2026\n"

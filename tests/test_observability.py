@@ -186,16 +186,22 @@ def test_disk_tasks_retry_on_os_error_only():
     assert not module.on_os_error(None, None, Failed(data=ValueError("not a number")))
 
 
-def test_a_read_that_failed_on_the_disk_raises_but_hostile_bytes_do_not(monkeypatch):
+def test_a_read_that_failed_on_the_disk_raises_but_one_files_fault_does_not(monkeypatch):
     import zipfile
 
     from flows import steps
     from tests.conftest_warehouse import source_of
 
     source = source_of(SAMPLE)
-    monkeypatch.setattr(steps, "read_tables", lambda sources, limits: [PermissionError(13, "no")])
-    with pytest.raises(PermissionError):
+    disk = OSError(5, "Input/output error", str(SAMPLE))
+    monkeypatch.setattr(steps, "read_tables", lambda sources, limits: [disk])
+    with pytest.raises(OSError, match="Input/output"):
         steps.read_chunk([source])
+    denied = PermissionError(13, "Permission denied", str(SAMPLE))
+    monkeypatch.setattr(steps, "read_tables", lambda sources, limits: [denied])
+    (failure,) = steps.read_chunk([source]).failures
+    assert (failure.rule, failure.bytes_unread) == ("unreadable", True)
+    assert failure.message == "广州互联网法院.txt could not be read: Permission denied"
     monkeypatch.setattr(
         steps, "read_tables", lambda sources, limits: [zipfile.BadZipFile("not a zip")]
     )

@@ -8,7 +8,10 @@ that holds the table).
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
+import stat
 from itertools import islice
 from pathlib import Path
 
@@ -95,13 +98,26 @@ def check_cells(rows: list[list[str]], limit: int) -> None:
             raise cell_too_large(index + 1, column, cells[column], limit)
 
 
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of the regular file at `path`, never following a link nor waiting on a
+    pipe that took its name since discovery (OSError: the file's or the disk's fault)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.ENXIO, "not a regular file any more", str(path))
+        return handle.read()
+
+
 def read_grids(
     path: Path, data: bytes | None = None, limits: ReadLimits | None = None
 ) -> list[Grid]:
     """Every grid in the file: one for text, one per sheet for a workbook."""
     suffix = path.suffix.lower()
     if data is None:
-        data = path.read_bytes()
+        data = read_file_bytes(path)
     if not data:
         raise TableError("empty", "the file is empty (0 bytes)")
     if suffix in TEXT_SUFFIXES:

@@ -33,7 +33,11 @@ _YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file as discovered: where it is, its bytes' hash, and any user overrides."""
+    """A file as discovered: where it is, its bytes' hash, and any user overrides.
+
+    `root` is where discovery started (the inbox, or a folder given to `bpw ingest`):
+    only folders below it can name the year. None: every folder of `path` may.
+    """
 
     path: Path
     sha256: str
@@ -41,6 +45,7 @@ class SourceFile:
     mtime: float
     year: int | None = None
     department: str | None = None
+    root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,23 @@ class TableRows:
     rows: pl.DataFrame
     indicators: pl.DataFrame | None = None
     layout: str = "packed"
+    synthetic: bool = False  # the file declares its figures invented (bpw synth's mark)
 
 
-def resolve_year(path: Path, override: int | None) -> int:
-    """--year, else a 4-digit folder in the path, else a year in the file name."""
+def resolve_year(path: Path, override: int | None, root: Path | None = None) -> int:
+    """--year, else a 4-digit folder in the path below `root`, else a year in the file name.
+
+    Folders above `root` never count: a data home under /srv/2024/ must not date every
+    file 2024.
+    """
     if override:
         return int(override)
-    for part in reversed(path.parent.parts):
+    folders = path.parent.parts
+    if root is not None and path.is_relative_to(root):
+        folders = path.relative_to(root).parent.parts
+    elif root is not None:
+        folders = ()
+    for part in reversed(folders):
         if _YEAR_DIR.match(part):
             return int(part)
     if match := _YEAR_IN_NAME.search(path.stem):
@@ -126,7 +141,7 @@ def _locate_file(source: SourceFile, data: bytes | None, limits: ReadLimits | No
     """Read one file and find its header; TableError says why it cannot be a batch."""
     grid = pick_grid(read_grids(source.path, data, limits))
     layout = locate(grid)
-    year = resolve_year(source.path, source.year)
+    year = resolve_year(source.path, source.year, source.root)
     department = source.department or layout.department or source.path.stem
     return _Located(source, Body(grid, layout, department), year)
 
@@ -145,6 +160,7 @@ def _table_rows(located: _Located, walked: Walked) -> TableRows:
         rows=walked.rows,
         indicators=walked.indicators,
         layout=layout.kind,
+        synthetic=layout.synthetic,
     )
 
 
