@@ -9,9 +9,10 @@ same summary — only the orchestration is left out.
 
 As a script (`python tests/inline_flow.py HOME [PATH…]`) it runs one ingest in a fresh
 process and prints the summary as JSON on stdout. `ForkServer` runs many ingests, each in
-a process of its own (the crash tests kill them with BPW_FAULT_AFTER_WRITES), without
-paying Prefect's and Great Expectations' imports each time. `warehouse_state` reads
-what a run left as a reader sees it: every public view, in full, ordered.
+a process of its own (the crash tests kill them with BPW_FAULT_AFTER_WRITES, armed by the
+test-only switch BPW_FAULTS_I_AM_A_TEST=1), without paying Prefect's and Great
+Expectations' imports each time. `warehouse_state` reads what a run left as a reader
+sees it: every public view, in full, ordered.
 """
 
 from __future__ import annotations
@@ -198,6 +199,7 @@ def diff(left: State, right: State) -> str:
 # --- many runs, each in its own process, without paying the imports each time ----------
 
 FAULT_ENV = "BPW_FAULT_AFTER_WRITES"
+FAULT_TEST_SWITCH = "BPW_FAULTS_I_AM_A_TEST"  # without it the fault variable is ignored
 
 
 def serve_forks() -> None:
@@ -224,6 +226,7 @@ def serve_forks() -> None:
             try:
                 if fault != "-":
                     os.environ[FAULT_ENV] = fault
+                    os.environ[FAULT_TEST_SWITCH] = "1"
                 summary = run_nightly(home=home)
                 Path(f"{home}.summary.json").write_text(json.dumps(summary, default=str))
                 code = 0

@@ -41,7 +41,7 @@ from inline_flow import (
     warehouse_state,
 )
 
-from warehouse import lake
+from warehouse import faults, lake
 from warehouse.manifest import all_files, read_manifest
 
 PARALLEL = 3  # runs at a time (2 cores; a forked run waits on its disk writes too)
@@ -232,3 +232,79 @@ from inline_flow import warehouse_state
 state = warehouse_state(Path(sys.argv[1]), [Path(sys.argv[2])], mask_runs=True)
 sys.stdout.buffer.write(pickle.dumps(state))
 """
+
+
+# --- the hook needs a second, test-only switch -----------------------------------------
+
+WARNING = f"warning: {faults.ENV_VAR} is set but ignored"
+
+
+def _run_with(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """One ingest of `home` in a fresh process (tests/inline_flow.py), with `env` added."""
+    script = Path(__file__).with_name("inline_flow.py")
+    child_env = _child_env()
+    child_env.pop(faults.TEST_SWITCH, None)  # only where the test gives it
+    child_env.update(env)
+    return subprocess.run(
+        [sys.executable, str(script), str(home)], capture_output=True, text=True,
+        env=child_env, timeout=300,
+    )  # fmt: skip
+
+
+def test_the_fault_variable_alone_is_ignored_with_a_warning_and_the_run_completes(
+    tmp_path: Path,
+) -> None:
+    armed, alone = tmp_path / "armed", tmp_path / "alone"
+    for home in (armed, alone):
+        write(home / "inbox" / "2026" / "广州互联网法院.txt", budget_text(), T0)
+    # the same variable with the switch kills the run at its first write
+    killed = _run_with(armed, **{faults.ENV_VAR: "1", faults.TEST_SWITCH: "1"})
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert not (armed / "warehouse.duckdb").exists()
+    # alone it does nothing but say so, once
+    result = _run_with(alone, **{faults.ENV_VAR: "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["exit_status"] == 0 and len(summary["loaded"]) == 1
+    warnings = [line for line in result.stderr.splitlines() if WARNING in line]
+    assert len(warnings) == 1, result.stderr[-2000:]
+    assert faults.TEST_SWITCH in warnings[0]
+    assert read_manifest(alone / "lake")["version"] == 1
+    with duckdb.connect(str(alone / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from fact_project_budget").fetchone() == (17,)
+
+
+@pytest.mark.parametrize(
+    ("env", "armed", "warned"),
+    [
+        ({}, False, False),
+        ({faults.ENV_VAR: "1000"}, False, True),
+        ({faults.ENV_VAR: "1000", faults.TEST_SWITCH: "0"}, False, True),
+        ({faults.ENV_VAR: "1000", faults.TEST_SWITCH: "1"}, True, False),
+        ({faults.TEST_SWITCH: "1"}, False, False),
+    ],
+    ids=["unset", "alone", "switch-off", "armed", "switch-only"],
+)
+def test_a_checkpoint_counts_only_when_armed(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    armed: bool,
+    warned: bool,
+) -> None:
+    """In this process (a limit of 1000 is never reached): unarmed, checkpoints neither
+    count nor kill, and the variable set alone warns once however many there are."""
+    for name in (faults.ENV_VAR, faults.TEST_SWITCH):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    faults.reset()
+    try:
+        for n in range(5):
+            faults.checkpoint(f"step {n}")
+        assert faults.armed() is armed
+        assert faults._count == (5 if armed else 0)
+        err = capsys.readouterr().err
+        assert err.count(WARNING) == (1 if warned else 0), err
+    finally:
+        faults.reset()

@@ -245,14 +245,6 @@ def test_findings_follow_their_batch(home: Home, inbox: Path) -> None:
     assert home.scalar("select count(*) from lake_findings") == 0
 
 
-def test_checkpoint_is_a_no_op_without_the_env_var(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(faults.ENV_VAR, raising=False)
-    faults.reset()
-    for _ in range(5):
-        faults.checkpoint("nothing")
-    faults.reset()
-
-
 CRASH_SCRIPT = """
 import sys
 from pathlib import Path
@@ -270,7 +262,10 @@ def _crash_child(home: Home, inbox: Path, fault_after: int) -> subprocess.Popen:
     script = CRASH_SCRIPT.format(
         tests=str(tests), root=str(tests.parent), home=str(home.root), inbox=str(inbox)
     )
-    env = {**os.environ, faults.ENV_VAR: str(fault_after), "POLARS_MAX_THREADS": "1"}
+    env = {
+        **os.environ, faults.ENV_VAR: str(fault_after), faults.TEST_SWITCH: "1",
+        "POLARS_MAX_THREADS": "1",
+    }  # fmt: skip
     return subprocess.Popen([sys.executable, "-c", script], env=env)
 
 
