@@ -1,4 +1,4 @@
-"""A grid → where things are: preamble (部门名称, 单位), header row(s), column roles.
+"""A grid → where things are: preamble (部门名称, 单位, 数据性质), header row(s), column roles.
 
 Columns are found by their names (and synonyms), never by position. A header may take
 two rows: a group cell (资金来源, 项目资金, 绩效指标) above the cells it spans; the
@@ -56,6 +56,8 @@ _DEPARTMENT = re.compile(r"(?:部门|单位)名称\s*[:：]\s*(.*?)\s*(?:(?:金�
 _UNIT = re.compile(r"单位\s*[:：]\s*(?:人民币)?\s*(万元|元)")
 _HEADER_UNIT = re.compile(r"[(（](?:(?:金额)?单位[:：])?(万元|元)[)）]$")
 _NUMBER = re.compile(r"^-?[\d,]+(?:\.\d+)?$")
+# The line `bpw synth` writes above every generated table (数据性质：虚构示例数据…).
+_SYNTHETIC = re.compile(r"^数据性质\s*[:：]\s*虚构")
 
 
 @lru_cache(maxsize=1 << 16)  # headers repeat from file to file: each text is keyed once
@@ -85,6 +87,7 @@ class Layout:
     notes: list[str] = field(default_factory=list)
     header_rows: int = 1
     kind: str = "packed"
+    synthetic: bool = False  # the preamble says the figures are invented (bpw synth)
 
     @property
     def body_row(self) -> int:
@@ -178,6 +181,11 @@ def read_preamble(rows: list[list[str]]) -> tuple[str | None, str | None, str | 
     return department, unit, title
 
 
+def is_synthetic(rows: list[list[str]]) -> bool:
+    """Whether the rows above the header declare the table invented (数据性质：虚构…)."""
+    return any(_SYNTHETIC.match(cell.strip()) for cells in rows for cell in cells)
+
+
 def header_unit(rows: list[list[str]]) -> str | None:
     """A unit written into a header cell, e.g. `总计（元）` or `项目资金(万元)`."""
     for cells in rows:
@@ -223,4 +231,5 @@ def locate(grid: Grid) -> Layout:
         title=title,
         header_rows=height,
         kind=kind,
+        synthetic=is_synthetic(grid.rows[:header_row]),
     )

@@ -66,7 +66,8 @@ def source_frame(
 
 
 def files_frame(tables: list[TableRows]) -> pl.DataFrame:
-    """One row per file with its metadata and resolved year and department."""
+    """One row per file with its metadata, resolved year and department, and whether it
+    declares its figures invented (`is_synthetic`)."""
     frame = source_frame(
         [t.source for t in tables], [t.year for t in tables], [t.department_name for t in tables]
     )
@@ -74,6 +75,7 @@ def files_frame(tables: list[TableRows]) -> pl.DataFrame:
         pl.Series("amount_unit", [t.amount_unit for t in tables], dtype=pl.String),
         pl.Series("encoding", [t.encoding for t in tables], dtype=pl.String),
         pl.Series("sheet", [t.sheet for t in tables], dtype=pl.String),
+        pl.Series("is_synthetic", [t.synthetic for t in tables], dtype=pl.Boolean),
     ).with_columns(
         normalized_name(pl.col("department_name")).alias("department_key"),
     )

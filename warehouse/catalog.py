@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from warehouse.aliases import DepartmentAlias, alias_file_for, alias_rows, id_remap, load_aliases
 from warehouse.faults import checkpoint
@@ -74,16 +75,49 @@ def _lake_select(paths: str, table: str, remap: bool) -> str:
     return f"select t.* replace ({', '.join(replaced)}) from {files} as t {joins}"
 
 
+def _sql_type(kind: pl.DataType) -> str:
+    """The DuckDB type of a lake schema column (for a column older files lack)."""
+    if isinstance(kind, pl.Decimal):
+        return f"decimal({kind.precision}, {kind.scale})"
+    if isinstance(kind, pl.Datetime):
+        return "timestamp"
+    return _SQL_TYPES[kind if isinstance(kind, type) else type(kind)]
+
+
+_SQL_TYPES = {
+    pl.Boolean: "boolean", pl.Int32: "integer", pl.Int64: "bigint", pl.Float64: "double",
+    pl.String: "varchar",
+}  # fmt: skip
+
+
+def _lake_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from duckdb_columns() where table_name = ?", [lake_view(table)]
+    ).fetchall()
+    return [column for (column,) in rows]
+
+
 def _create_lake_view(
     con: duckdb.DuckDBPyConnection, lake: Path, table: str, files: list[str], remap: bool = False
 ) -> None:
-    """`lake_<table>`: the manifest's files by absolute path, every column commented."""
+    """`lake_<table>`: the manifest's files by absolute path, every column commented.
+
+    A schema column that none of the files has yet (written before the column existed)
+    is there as NULL, so the views above read old and new lakes alike."""
     paths = ", ".join(sql_string_literal(str(lake / rel)) for rel in files)
     view = quote_ident(lake_view(table))
-    con.execute(f"create or replace view {view} as {_lake_select(paths, table, remap)}")
-    columns = con.execute(
-        "select column_name from duckdb_columns() where table_name = ?", [lake_view(table)]
-    ).fetchall()
+    query = _lake_select(paths, table, remap)
+    con.execute(f"create or replace view {view} as {query}")
+    present = set(_lake_columns(con, table))
+    missing = [
+        f"cast(null as {_sql_type(kind)}) as {quote_ident(name)}"
+        for name, kind in SCHEMAS[table].items()
+        if name not in present
+    ]
+    if missing:
+        query = f"select *, {', '.join(missing)} from ({query}) as lake"
+        con.execute(f"create or replace view {view} as {query}")
+    columns = [(column,) for column in _lake_columns(con, table)]
     comments = [f"comment on view {view} is {sql_string_literal(LAKE_VIEWS[table])};"] + [
         f"comment on column {view}.{quote_ident(column)} is "
         f"{sql_string_literal(column_comment(column))};"

@@ -61,6 +61,8 @@ COLUMNS: dict[str, str] = {
     "file_mtime": "修改时间 — file modification time (Unix seconds)",
     "run_id": "运行ID — the run that wrote the row",
     "archive_path": "归档路径 — where the file's bytes are archived",
+    "is_synthetic": "虚构数据 — the file declares its figures invented (bpw synth); null in "
+    "lake files written before the column existed (read as false)",
     "rule": "规则 — the gate rule",
     "severity": "严重程度 — error (rejects the file) or warning",
     "column": "列 — the column the finding is about",

@@ -101,6 +101,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "file_mtime": pl.Float64,
         "run_id": pl.String,
         "archive_path": pl.String,
+        "is_synthetic": pl.Boolean,
     },
 }
 

@@ -17,7 +17,8 @@ final as (
         cast(superseded_at as timestamp) as superseded_at,
         cast(superseded_by as bigint) as superseded_by,
         cast(archive_path as varchar) as archive_path,
-        cast(run_id as varchar) as run_id
+        cast(run_id as varchar) as run_id,
+        coalesce(cast(is_synthetic as boolean), false) as is_synthetic
     from source_files
 )
 
@@ -36,3 +37,4 @@ comment on column dim_source_file.superseded_at is '被替换时间 — when a n
 comment on column dim_source_file.superseded_by is '替换文件ID — source_file_id of the file that replaced this one (null unless superseded)';
 comment on column dim_source_file.archive_path is '归档路径 — where the file''s bytes are archived (null if not archived)';
 comment on column dim_source_file.run_id is '运行ID — the run that recorded this file';
+comment on column dim_source_file.is_synthetic is '虚构数据 — true when the file declares its figures invented (the 数据性质：虚构示例数据 line bpw synth writes above every table): never quote them as a department''s budget; false for every other file (BOOLEAN)';
