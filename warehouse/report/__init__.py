@@ -2,7 +2,9 @@
 
 One self-contained file: inline CSS and inline SVG charts drawn in Python, no script
 and nothing fetched from the network, so it opens anywhere, offline. Per department:
-total funding by year, fund-source mix, indicator mix and the biggest movers.
+total funding by year, fund-source mix, indicator mix and the biggest movers. A
+department whose loaded tables are synthetic (`dim_source_file.is_synthetic`) carries a
+visible 虚构示例数据 note saying which years are invented.
 """
 
 from __future__ import annotations

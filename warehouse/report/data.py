@@ -56,6 +56,11 @@ class Department:
     movers: list[Mover] = field(default_factory=list)
     new_projects: int = 0
     warnings: int = 0
+    invented_years: list[int] = field(default_factory=list)  # current batches: is_synthetic
+
+    @property
+    def invented(self) -> bool:
+        return bool(self.invented_years)
 
 
 @dataclass
@@ -107,6 +112,16 @@ def _department(con: duckdb.DuckDBPyConnection, name: str) -> Department:
     dept.warnings = _rows(
         con, "select count(*) from v_quality_finding where department_name = ?", [name]
     )[0][0]
+    dept.invented_years = [
+        year
+        for (year,) in _rows(
+            con,
+            "select distinct f.year from dim_source_file as f join dim_department as d "
+            "using (department_id) where d.department_name = ? and f.status = 'current' "
+            "and f.is_synthetic order by f.year",
+            [name],
+        )
+    ]
     return dept
 
 
