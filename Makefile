@@ -14,8 +14,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# The real 2026 table into ./data (or $BPW_HOME); then five departments over 2019–2026
-# (synthetic history) into a second home, data-history.
+# The real 2026 table into ./data (or $BPW_HOME); then the same table beside five invented
+# departments (虚构市…, figures made up by bpw synth) over 2019–2026 in a second home,
+# data-history.
 demo: install
 	$(BIN)/bpw demo
 	$(BIN)/bpw --home $${BPW_HOME:-data}-history demo --history

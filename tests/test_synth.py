@@ -31,6 +31,7 @@ from transforms.synth import (
     department_names,
     generate,
     generate_department,
+    is_fictional,
     load_truth,
     load_truth_frames,
     sample_table,
@@ -41,6 +42,7 @@ from transforms.synth import (
 )
 from transforms.synth.cli import synth
 from transforms.synth.style import ALL_ROLES, ENCODINGS, FORMATS, HEADER_SYNONYMS, LAYOUTS
+from transforms.synth.vocabulary import SYNTHETIC_MARK
 from transforms.table import SourceFile, read_table
 
 SAMPLE = Path(__file__).parent / "fixtures" / "2026" / "广州互联网法院.txt"
@@ -105,11 +107,34 @@ def test_the_real_sample_renders_byte_for_byte():
 def test_department_names_are_distinct_and_stable_for_a_seed():
     names = department_names(900, seed=3)
     assert len(set(names)) == 900
-    assert names[0] == "广州互联网法院"
+    assert names[0] == "虚构市互联网法院"
     assert department_names(50, seed=3) == names[:50]
     assert department_names(50, seed=4) != names[:50]
-    assert any(re.fullmatch(r"广州市.+局", n) for n in names)
-    assert any(re.fullmatch(r".+区.+局", n) for n in names)
+    assert any(re.fullmatch(r"虚构市[^区]+局", n) for n in names)
+    assert any(re.fullmatch(r"虚构市.区.+局", n) for n in names)
+    assert any(n.endswith("街道办事处") for n in names)
+
+
+def test_invented_tables_wear_invented_names_only():
+    """Every generated department is 虚构市…; a real name is refused, not dressed up."""
+    names = department_names(900, seed=3)
+    assert all(name.startswith("虚构市") and is_fictional(name) for name in names)
+    assert not any("广州" in name for name in names)
+    assert not is_fictional("广州互联网法院")
+    for real in ("广州互联网法院", "广州市司法局", "荔湾区水务局"):
+        with pytest.raises(ValueError, match="invented names only"):
+            generate_department(real, [2026], seed=1)
+
+
+def test_every_generated_file_says_its_figures_are_invented():
+    """The first row of every generated table is the mark; the real sample has none."""
+    table = generate_department("虚构市司法局", [2026], seed=2)[0]
+    assert table.synthetic and not sample_table().synthetic
+    for fmt in ("txt", "tsv", "csv"):
+        text = table_bytes(table, fmt, "packed", "gb18030").decode("gb18030")
+        assert text.splitlines()[0] == SYNTHETIC_MARK
+    assert SYNTHETIC_MARK not in SAMPLE.read_text(encoding="utf-8")
+    assert "数据性质" not in table_bytes(sample_table(), "csv").decode("utf-8")
 
 
 def test_a_department_is_the_same_whatever_the_corpus_size():
@@ -220,7 +245,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     options = {"formats": FORMATS, "layouts": LAYOUTS, "encodings": ENCODINGS}
     for name, seed in (("a", 1), ("b", 1), ("c", 2)):
-        write_corpus(generate(4, range(2025, 2027), seed), tmp_path / name, **options)
+        write_corpus(generate(4, range(2023, 2027), seed), tmp_path / name, **options)
     a, b, c = (_tree(tmp_path / name) for name in "abc")
     assert a == b
     assert {Path(p).suffix for p in a} >= {".txt", ".csv", ".xlsx", ".xls", ".json", ".parquet"}
@@ -234,24 +259,29 @@ FORMS += [(f, layout, None) for f in ("xlsx", "xls") for layout in LAYOUTS]
 
 @pytest.mark.parametrize(("fmt", "layout", "encoding"), FORMS)
 def test_every_form_writes_a_file_that_opens(tmp_path, fmt, layout, encoding):
-    table = generate_department("广州市司法局", [2026], seed=2, units_per_department=2)[0]
-    path = tmp_path / "2026" / f"广州市司法局.{fmt}"
+    table = generate_department("虚构市司法局", [2026], seed=2, units_per_department=2)[0]
+    path = tmp_path / "2026" / f"虚构市司法局.{fmt}"
     write_table(table, path, fmt, layout, encoding or "utf-8", Style(two_row_header=True))
     data = path.read_bytes()
     if fmt == "xlsx":
         sheet = openpyxl.load_workbook(io.BytesIO(data)).active
         cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c]
-        assert "部门名称：广州市司法局" in cells
+        assert "部门名称：虚构市司法局" in cells
+        assert sheet.cell(row=1, column=1).value == SYNTHETIC_MARK
     elif fmt == "xls":
         sheet = xlrd.open_workbook(file_contents=data).sheet_by_index(0)
-        assert sheet.cell_value(4, 0) == "部门名称：广州市司法局"
+        assert sheet.cell_value(4, 0) == "部门名称：虚构市司法局"
+        assert sheet.cell_value(0, 0) == SYNTHETIC_MARK
     else:
         text = data.decode(encoding)
         assert data.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
-        assert "部门名称：广州市司法局" in text
+        assert "部门名称：虚构市司法局" in text
+        assert text.removeprefix("\ufeff").splitlines()[0] == SYNTHETIC_MARK
         if encoding == "gb18030":
             with pytest.raises(UnicodeDecodeError):
                 data.decode("utf-8")
+    tables = read_back([(path, data)]).files
+    assert tables["is_synthetic"].to_list() == [True], "the reader recognises the mark"
 
 
 def test_truth_on_disk_matches_the_corpus(tmp_path):
@@ -360,4 +390,5 @@ def test_any_form_round_trips(fmt, layout, two_row_header, data):
     frames = read_back([(Path("inbox") / "2026" / f"{department}.{fmt}", payload)])
     if style.amount_unit:
         assert frames.files["amount_unit"][0] == style.amount_unit
+    assert frames.files["is_synthetic"].to_list() == [True]
     assert_matches_truth(frames, [table])

@@ -76,7 +76,7 @@ def published_under(table: LogicalTable, old: str) -> LogicalTable:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     root = tmp_path_factory.mktemp("yoy")
-    corpus = generate(3, YEARS, seed=23)
+    corpus = generate(3, YEARS, seed=29)  # a seed whose corpus has gaps and rounded totals
     new_name = corpus.departments[1]
     old_name = f"原{new_name}"
     printed = replace(

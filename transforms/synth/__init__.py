@@ -5,13 +5,22 @@
     truth = load_truth(Path("synth"))                                   # per-file dicts
     frames = truth_frames(corpus)                                       # polars frames
 
+Invented figures never wear a real name: every generated department is called 虚构市…
+(`is_fictional`), and every file starts with the line 数据性质：虚构示例数据…, which the
+readers recognise (the warehouse marks those batches `is_synthetic`).
+
 Modules: vocabulary (words from the real sample), values (target texts), model (the
 dataclasses), generate (seeded plans over years), style (presentational knobs), render
 (grid of cells), writers (bytes per format), corpus (files + truth), truth, cli.
 """
 
 from transforms.synth.corpus import write_corpus
-from transforms.synth.generate import department_names, generate, generate_department
+from transforms.synth.generate import (
+    department_names,
+    generate,
+    generate_department,
+    is_fictional,
+)
 from transforms.synth.model import Corpus, Funds, Indicator, LogicalTable, Project, Unit
 from transforms.synth.render import Sheet, render
 from transforms.synth.sample import sample_table
@@ -32,6 +41,7 @@ __all__ = [
     "department_names",
     "generate",
     "generate_department",
+    "is_fictional",
     "load_truth",
     "load_truth_frames",
     "random_style",

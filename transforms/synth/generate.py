@@ -42,25 +42,31 @@ def chinese_number(n: int) -> str:
 
 
 def _department_pool() -> list[str]:
-    """Every combination-built department name, in a fixed order (about 550)."""
-    pool = list(vocab.COURTS[1:])
+    """Every combination-built department name, in a fixed order (about 500), all invented."""
+    pool = list(vocab.COURTS)
     pool += [f"{d}人民法院" for d in vocab.DISTRICTS]
     pool += [f"{d}人民检察院" for d in vocab.DISTRICTS]
-    pool += [f"广州市{body}" for body in vocab.CITY_BODIES]
+    pool += [f"{vocab.FICTIONAL_PREFIX}{body}" for body in vocab.CITY_BODIES]
     pool += [f"{d}{body}" for d in vocab.DISTRICTS for body in vocab.DISTRICT_BODIES]
-    pool += [f"{d}{s}办事处" for d, streets in vocab.STREETS.items() for s in streets]
+    pool += [f"{d}{s}街道办事处" for d in vocab.DISTRICTS for s in vocab.STREET_STEMS]
     pool += list(vocab.SCHOOLS) + list(vocab.HOSPITALS)
     return pool
 
 
-def department_names(count: int, seed: int) -> list[str]:
-    """`count` distinct names; the sample's 广州互联网法院 first, then a seeded shuffle.
+def is_fictional(name: str) -> bool:
+    """Whether a department name is one the generator invents (it names no real body)."""
+    return name.startswith(vocab.FICTIONAL_PREFIX)
 
-    Past the combinations, numbered district schools (越秀区第十二中学) keep names unique.
+
+def department_names(count: int, seed: int) -> list[str]:
+    """`count` distinct invented names; 虚构市互联网法院 (the sample's counterpart, with its
+    vocabulary) first, then a seeded shuffle. Every name starts with 虚构市.
+
+    Past the combinations, numbered district schools (虚构市甲区第十二中学) keep names unique.
     """
     pool = _department_pool()
     random.Random(f"{seed}:departments").shuffle(pool)
-    names = [vocab.SAMPLE_DEPARTMENT, *pool]
+    names = [vocab.SYNTHETIC_COURT, *pool]
     seen = set(names)
     number = 1
     while len(names) < count:
@@ -261,7 +267,10 @@ class _Planner:
                 if len(units) == 1:
                     units[0].declared = declared  # the sample prints the same subtotal
             amount_unit = "元" if rng.random() < 0.12 else "万元"
-            tables.append(LogicalTable(year, self.department, amount_unit, tuple(units), declared))
+            tables.append(
+                LogicalTable(year, self.department, amount_unit, tuple(units), declared,
+                             synthetic=True)
+            )  # fmt: skip
         return tables
 
 
@@ -278,7 +287,16 @@ def _off_by_a_cent(exact: Funds, delta: Decimal) -> Funds:
 def generate_department(
     department: str, years: range | list[int], seed: int, units_per_department: int = 1
 ) -> list[LogicalTable]:
-    """One department's tables for the given years (deterministic for seed and name)."""
+    """One department's tables for the given years (deterministic for seed and name).
+
+    The name must be an invented one (see `is_fictional`): invented figures never wear a
+    real department's name.
+    """
+    if not is_fictional(department):
+        raise ValueError(
+            f"department {department!r}: synthetic tables take invented names only "
+            f"(starting with {vocab.FICTIONAL_PREFIX})"
+        )
     planner = _Planner(department, list(years), seed, max(1, units_per_department))
     planner.plan()
     planner.fund_projects()

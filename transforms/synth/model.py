@@ -94,7 +94,9 @@ class LogicalTable:
     """One department's table for one budget year.
 
     `declared` is the 合计 row as printed: the exact sum, or (as in real tables,
-    rounding) off by 0.01 in its total and fiscal columns.
+    rounding) off by 0.01 in its total and fiscal columns. `synthetic`: the figures are
+    invented (every generated table), so every rendering carries the `SYNTHETIC_MARK`
+    line; only the transcribed real sample is not.
     """
 
     year: int
@@ -102,6 +104,7 @@ class LogicalTable:
     amount_unit: str
     units: tuple[Unit, ...]
     declared: Funds
+    synthetic: bool = True
 
     @property
     def declared_total(self) -> Decimal:

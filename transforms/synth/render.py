@@ -6,6 +6,9 @@ apply the merges and (with `numeric_cells`) write amounts as numbers. Layouts:
 - packed (the sample): one row per project, all indicators packed into one cell;
 - long: one row per indicator; the project's cells only on its first row (merged down
   in spreadsheets), level names printed plainly (产出指标, 数量指标).
+
+A synthetic table's first row is `vocabulary.SYNTHETIC_MARK` (数据性质：虚构示例数据…), in
+every format, so the file itself says its figures are invented.
 """
 
 from __future__ import annotations
@@ -99,7 +102,8 @@ class _Builder:
 
     def preamble(self) -> None:
         width = self.sheet.width
-        self.sheet.rows += [[], [], [vocab.TITLE], []]
+        mark = [vocab.SYNTHETIC_MARK] if self.table.synthetic else []  # invented: say so first
+        self.sheet.rows += [mark, [], [vocab.TITLE], []]
         self.sheet.merges.append((2, 0, 2, width - 1))
         self.sheet.rows.append(
             [f"部门名称：{self.table.department}", *[""] * (width - 3), f"单位：{self.unit}", ""]

@@ -45,4 +45,4 @@ def sample_table() -> LogicalTable:
     declared_total = Decimal(vocab.SAMPLE_DECLARED_TOTAL)
     declared = Funds(declared_total, declared_total, ZERO, ZERO)
     unit = Unit(department, projects, declared)
-    return LogicalTable(2026, department, "万元", (unit,), declared)
+    return LogicalTable(2026, department, "万元", (unit,), declared, synthetic=False)

@@ -2,9 +2,11 @@
 
 The sample table of 广州互联网法院 (tests/fixtures/2026) is transcribed verbatim in
 `SAMPLE_PROJECTS`; everything else is written in the same register so that synthetic
-tables read like real ones. `{dept}` stands for the department's name, `{unit}` for a
-fund-using unit's. Indicator tuples are (category code, 三级指标 name, example value):
-the example's shape (≥95%, 12个, 达标 …) drives the values generated for it.
+tables read like real ones. Their department names, though, are all invented (see
+`FICTIONAL_PREFIX`): realistic words, never a real department's name. `{dept}` stands
+for the department's name, `{unit}` for a fund-using unit's. Indicator tuples are
+(category code, 三级指标 name, example value): the example's shape (≥95%, 12个, 达标 …)
+drives the values generated for it.
 """
 
 from __future__ import annotations
@@ -429,12 +431,19 @@ ONE_OFF_BY_KIND = {
 }
 
 # ---------------------------------------------------------------------------------------
-# Departments and their fund-using units.
+# Departments and their fund-using units: all invented. Every name the generator makes
+# starts with FICTIONAL_PREFIX (a city that does not exist), so no synthetic table can be
+# taken for a real department's; the real 广州互联网法院 appears only in `sample_table`.
 # ---------------------------------------------------------------------------------------
-DISTRICTS = (
-    "越秀区", "海珠区", "荔湾区", "天河区", "白云区", "黄埔区", "番禺区", "花都区", "南沙区",
-    "从化区", "增城区",
-)  # fmt: skip
+FICTIONAL_PREFIX = "虚构市"
+# The preamble line every generated file carries above its header (the first row);
+# `transforms.locate` recognises it and the warehouse marks the batch `is_synthetic`.
+SYNTHETIC_MARK = "数据性质：虚构示例数据（bpw synth 生成，非真实预算）"
+SYNTHETIC_COURT = f"{FICTIONAL_PREFIX}互联网法院"  # the sample's counterpart, first in a corpus
+DISTRICTS = tuple(
+    f"{FICTIONAL_PREFIX}{stem}区"
+    for stem in ("甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸", "子")
+)
 CITY_BODIES = (
     "发展和改革委员会", "教育局", "科学技术局", "工业和信息化局", "民族宗教事务局", "公安局",
     "民政局", "司法局", "财政局", "人力资源和社会保障局", "规划和自然资源局", "生态环境局",
@@ -451,30 +460,17 @@ DISTRICT_BODIES = (
     "市场监督管理局", "统计局", "医疗保障局", "城市管理和综合执法局", "政务服务数据管理局",
     "信访局", "档案馆",
 )  # fmt: skip
-COURTS = (
-    SAMPLE_DEPARTMENT, "广州市中级人民法院", "广州知识产权法院", "广州海事法院",
-    "广州铁路运输中级法院", "广州铁路运输法院", "广州市人民检察院",
+COURTS = tuple(
+    f"{FICTIONAL_PREFIX}{name}"
+    for name in ("中级人民法院", "知识产权法院", "海事法院", "铁路运输中级法院", "铁路运输法院",
+                 "人民检察院")
 )  # fmt: skip
-STREETS = {
-    "越秀区": ("北京街道", "农林街道", "东山街道", "人民街道", "光塔街道"),
-    "海珠区": ("赤岗街道", "新港街道", "滨江街道", "江南中街道", "南华西街道"),
-    "荔湾区": ("沙面街道", "华林街道", "逢源街道", "多宝街道", "昌华街道"),
-    "天河区": ("石牌街道", "五山街道", "天河南街道", "林和街道", "猎德街道"),
-    "白云区": ("三元里街道", "松洲街道", "景泰街道", "同德街道", "黄石街道"),
-    "黄埔区": ("黄埔街道", "红山街道", "鱼珠街道", "大沙街道", "文冲街道"),
-    "番禺区": ("市桥街道", "沙头街道", "东环街道", "桥南街道", "小谷围街道"),
-    "花都区": ("新华街道", "新雅街道", "秀全街道", "花城街道"),
-    "南沙区": ("南沙街道", "珠江街道", "龙穴街道"),
-    "从化区": ("街口街道", "江埔街道", "城郊街道"),
-    "增城区": ("荔城街道", "增江街道", "朱村街道", "永宁街道"),
-}
-SCHOOLS = (
-    "广州市执信中学", "广州市培正中学", "广州市第二中学", "广州市第六中学", "广州市育才中学",
-    "广州市真光中学", "广州市协和中学", "广州市铁一中学", "广州市第十六中学", "广州市第七中学",
-)  # fmt: skip
-HOSPITALS = (
-    "广州市第一人民医院", "广州市红十字会医院", "广州市妇女儿童医疗中心", "广州市胸科医院",
-    "广州市皮肤病防治所", "广州市中医医院", "广州市惠爱医院", "广州市第八人民医院",
+STREET_STEMS = ("东", "西", "南", "北", "中")  # 虚构市甲区东街道办事处 …
+SCHOOLS = tuple(f"{FICTIONAL_PREFIX}第{n}中学" for n in "一二三四五六七八九十")
+HOSPITALS = tuple(
+    f"{FICTIONAL_PREFIX}{name}"
+    for name in ("第一人民医院", "第二人民医院", "红十字会医院", "妇女儿童医疗中心", "胸科医院",
+                 "皮肤病防治所", "中医医院", "第三人民医院")
 )  # fmt: skip
 SUB_UNIT_SUFFIXES = (
     "信息中心", "事务服务中心", "综合保障中心", "宣传教育中心", "监测站", "研究所",
