@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from demo_warehouse import demo_home
+from conftest_warehouse import SAMPLE_DEPARTMENT, Variant, write_variant
+from demo_warehouse import demo_home, ingest
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -17,8 +19,15 @@ from warehouse.report import write_report
 from warehouse.report.charts import nice_max
 from warehouse.report.data import ReportData, load_report_data
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# headless Chromium: CI installs it (.ci/run: apt-get install chromium); without it the
+# browser test fails, it never skips. BPW_CHROMIUM names another binary.
+CHROMIUM = os.environ.get("BPW_CHROMIUM") or next(
+    (found for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+     if (found := shutil.which(name))),
+    None,
+)  # fmt: skip
 CHARTS_PER_DEPARTMENT = 4
+OTHER = "虚构市测试局"
 # Counts what the browser really laid out: charts and marks with a non-zero box.
 PROBE = """<script>
 const drawn = (selector) => [...document.querySelectorAll(selector)].filter((e) => {
@@ -59,15 +68,43 @@ def test_the_report_has_four_charts_per_department_and_nothing_from_the_network(
     assert urls <= {"http://www.w3.org/2000/svg"}  # the SVG namespace, never fetched
 
 
-def test_a_year_without_data_is_a_gap_not_a_zero_bar(data: ReportData, report: Path) -> None:
-    years = set(data.years)
-    partial = [d for d in data.departments if {t.year for t in d.totals} != years]
-    html = report.read_text(encoding="utf-8")
-    if partial:  # the real 2026 court table stands alone only without the synthetic history
-        assert "—</text>" in html
-    for dept in data.departments:
-        for total in dept.totals:
-            assert f"{total.year}: " in html
+@pytest.fixture(scope="module")
+def gapped(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportData, str]:
+    """A warehouse where the real court has only 2026 while another department has 2024
+    and 2026: the court's 2024 is a year without a table."""
+    root = tmp_path_factory.mktemp("gapped")
+    write_variant(root, Variant(tag="court"))
+    for year in (2024, 2026):
+        write_variant(root, Variant(year=year, department=OTHER, tag=f"other{year}"))
+    settings = ingest(root / "home", [root / "court", root / "other2024", root / "other2026"])
+    report = write_report(settings.warehouse, root / "report.html")
+    return load_report_data(settings.warehouse), report.read_text(encoding="utf-8")
+
+
+def section_of(html: str, department: str) -> str:
+    """The report's section of one department (from its heading to the next)."""
+    start = html.index(f"<h2>{department}</h2>")
+    end = html.find("<h2>", start + 1)
+    return html[start : end if end != -1 else len(html)]
+
+
+def bars_of(section: str) -> list[str]:
+    """The tooltips of a section's yearly total bars."""
+    return re.findall(r"<title>(20\d\d: [^<]*)</title>", section)
+
+
+def test_a_year_without_data_is_a_gap_not_a_zero_bar(gapped: tuple[ReportData, str]) -> None:
+    data, html = gapped
+    assert data.years == [2024, 2026]
+    totals = {d.name: [t.year for t in d.totals] for d in data.departments}
+    assert totals == {SAMPLE_DEPARTMENT: [2026], OTHER: [2024, 2026]}
+    court, other = section_of(html, SAMPLE_DEPARTMENT), section_of(html, OTHER)
+    # the court's 2024 is marked — in each chart over the years (total, fund shares,
+    # indicators), and has no bar, not even one of zero
+    assert court.count("—</text>") == 3
+    assert bars_of(court) == ["2026: 5,373.55 万元"]
+    assert other.count("—</text>") == 0
+    assert bars_of(other) == ["2024: 5,373.55 万元", "2026: 5,373.55 万元"]
 
 
 def test_nice_axis_maxima() -> None:
@@ -91,13 +128,13 @@ def test_bpw_report_writes_the_file_and_filters_departments(
     assert missing.exit_code == 2 and "no warehouse" in missing.output
 
 
-@pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason="headless Chromium is not installed (apt-get install chromium; .ci/run does)",
-)
 def test_the_charts_draw_in_headless_chromium(
     data: ReportData, report: Path, tmp_path: Path
 ) -> None:
+    assert CHROMIUM and Path(CHROMIUM).is_file(), (
+        "headless Chromium is not installed: apt-get install chromium (.ci/run does), "
+        "or point BPW_CHROMIUM at a Chromium or Chrome binary"
+    )
     probe = tmp_path / "probe.html"
     probe.write_text(
         report.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8"
