@@ -59,6 +59,10 @@ def project_checks(frames: Frames) -> pl.DataFrame:
             pl.col("special_text"), pl.lit(" | "), pl.col("other_text"),
         ).alias("amount_texts"),
         pl.col("project_name").alias("project_label"),
+        pl.col("unaccounted"),
+        pl.concat_str(
+            pl.col("project_name"), pl.lit(": "), pl.col("unaccounted")
+        ).alias("unaccounted_detail"),
     )
     return _with_file(checks, frames.files)
 

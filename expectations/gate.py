@@ -51,6 +51,7 @@ SOURCE_COLUMNS = {
     "rounding_gap": "总计",
     "placeholder_target": "绩效指标（指标值）",
     "unstructured": "绩效指标",
+    "unaccounted": "绩效指标",
     "category_code": "绩效指标（二级指标）",
     "known_level1": "绩效指标（一级指标）",
     "known_level2_code": "绩效指标（二级指标）",

@@ -1,13 +1,7 @@
 """Packed indicator cells → one row per indicator, vectorized over every project at once.
 
-A packed cell (the sample's layout) holds records like
-
-    1-产出指标：12-质量指标：非编人员年度考核合格率；实施周期指标值：≥95%；年度指标值：≥95%。
-    2-3-满意度指标：31-服务对象满意度；法官…满意度；实施周期指标值：≥90%；年度指标值：≥90%。
-
-i.e. `SEQ-L1CODE-L1NAME：L2CODE-L2NAME(：|；)L3NAME；实施周期指标值：V；年度指标值：V。`
-with the first record's SEQ missing. A value may hold `。` inside （…）, so record
-boundaries are marked first (a `。` followed by the next `SEQ-L1CODE-`), then split.
+A packed cell (the summary layout) is split by `transforms.packed`, which also checks
+that its records account for all of its text.
 
 A long-layout table lists its indicators one per row instead (`listed_records`); both
 paths yield the same raw-record columns, so `normalize_indicators` treats them alike.
@@ -18,50 +12,40 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.categories import category_code_of, level1_code_of
+from transforms.packed import split_packed_cells
 from transforms.targets import split_target
 
-RECORD_SEPARATOR = "\x1e"
-_BOUNDARY = r"。\s*(\d+\s*-\s*\d+(?:\.\d+)?\s*-\s*[^\d\s])"
-_RECORD = (
-    r"^(?:(?P<seq>\d+)\s*-\s*)?(?P<l1code>\d+)\s*-\s*(?P<l1name>[^：:；;]+?)\s*[：:]\s*"
-    r"(?P<l2code>\d+(?:\.\d+)?)\s*-\s*(?P<l2name>[^：:；;]+?)\s*[：:；;]\s*"
-    r"(?P<name>.*?)\s*[；;]\s*实施周期指标值\s*[：:]\s*(?P<period>.*?)\s*[；;]\s*"
-    r"年度指标值\s*[：:]\s*(?P<annual>.*?)\s*。?\s*$"
-)
 # `11-数量指标`, `1.1 数量指标`, `1.数量指标`, `数量指标` → code (or null), name
 _LEVEL = r"^\s*(?:(?P<code>\d+(?:\.\d+)*)\s*[-.、．:：\s]?\s*)?(?P<name>.*?)\s*$"
 # a level-2 code whose first digit is its level-1 code: 12, 1.2 (not 1, 2 … per level 1)
 _LEVEL2_CODE = r"^(\d)(?:\d|\.\d+)$"
 
 
-def split_packed(projects: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+def split_packed(
+    projects: pl.DataFrame, keys: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Explode each project's packed `indicator_text` into raw indicator records.
 
-    Returns `keys` + indicator_pos (1-based position in the cell), record (raw text)
-    and the captured groups; unparsable records keep null groups (the gate rejects them).
+    Returns (records, unaccounted): records hold `keys` + indicator_pos (1-based
+    position in the cell), record (raw text) and the captured groups (null where a
+    record is unparsable: the gate rejects it); unaccounted holds the first two keys
+    (file, row) and why a cell's records do not account for all of its text
+    (`transforms.packed`), only for the cells that break that law.
     """
-    records = (
-        projects.lazy()
-        .select(*keys, pl.col("indicator_text"))
+    cells = (
+        projects.select(*keys, "indicator_text")
         .filter(pl.col("indicator_text").str.strip_chars() != "")
-        .with_columns(
-            pl.col("indicator_text")
-            .str.replace_all("\r\n|\r|\n", "")
-            .str.replace_all(_BOUNDARY, RECORD_SEPARATOR + "${1}")
-            .str.split(RECORD_SEPARATOR)
-            .alias("record")
-        )
-        .drop("indicator_text")
-        .explode("record")
-        .with_columns(pl.col("record").str.strip_chars())
-        .filter(pl.col("record") != "")
-        .with_columns(
-            pl.int_range(1, pl.len() + 1, dtype=pl.Int32).over(keys).alias("indicator_pos")
-        )
-        .with_columns(pl.col("record").str.extract_groups(_RECORD).alias("parts"))
-        .unnest("parts")
+        .with_row_index("cell_id")
     )
-    return records.collect()
+    records, unaccounted = split_packed_cells(cells.select("cell_id", "indicator_text"))
+    by_cell = cells.select("cell_id", *keys)
+    records = records.join(by_cell, on="cell_id", how="left").select(
+        *keys, pl.exclude("cell_id", *keys)
+    )
+    unaccounted = unaccounted.join(by_cell, on="cell_id", how="left").select(
+        *keys[:2], "unaccounted"
+    )
+    return records, unaccounted
 
 
 def _level_parts(text: pl.Expr, prefix: str) -> list[pl.Expr]:

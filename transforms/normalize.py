@@ -172,15 +172,18 @@ def normalize(tables: list[TableRows]) -> Frames:
         "performance_goal", "indicator_text",
     )
     keys = ["source_file_id", "source_row", "year", "department_id", "unit_id", "project_id"]
+    packed, unaccounted = split_packed(projects, keys)
     records = pl.concat(
-        [split_packed(projects, keys), listed_records(listed_frame(tables, files), projects, keys)],
+        [packed, listed_records(listed_frame(tables, files), projects, keys)],
         how="diagonal_relaxed",
     )
     indicators = normalize_indicators(records)
     counts = indicators.group_by("source_file_id", "source_row").agg(
         pl.len().cast(pl.Int32).alias("n_indicators")
     )
-    projects = projects.join(counts, on=["source_file_id", "source_row"], how="left").with_columns(
-        pl.col("n_indicators").fill_null(0)
+    projects = (
+        projects.join(counts, on=["source_file_id", "source_row"], how="left")
+        .join(unaccounted, on=["source_file_id", "source_row"], how="left")
+        .with_columns(pl.col("n_indicators").fill_null(0))
     )
     return Frames(files=files, units=units, projects=projects, indicators=indicators)
