@@ -117,8 +117,10 @@ def indicator_checks(frames: Frames) -> pl.DataFrame:
 
 def total_checks(frames: Frames) -> pl.DataFrame:
     """One row per declared total against what it sums: a unit's subtotal against its
-    projects; 合计 against the unit subtotals (or the projects when there are no units)."""
+    projects; every 合计 row against the unit subtotals (or the projects when there are
+    no units). Each declared amount must be a number, and a table's 合计 rows must agree."""
     projects, units = frames.projects, frames.units
+    totals = frames.totals if frames.totals.width else _no_totals(units)
     per_unit = projects.group_by("source_file_id", "unit_id").agg(
         pl.col("total_amount").sum().alias("computed"), pl.len().alias("n_parts")
     )
@@ -131,15 +133,26 @@ def total_checks(frames: Frames) -> pl.DataFrame:
     ).group_by("source_file_id").agg(
         pl.col("total_amount").sum().alias("computed"), pl.len().alias("n_parts")
     )
-    declared_grand = frames.files.filter(pl.col("declared_total_amount").is_not_null()).select(
+    first_grand = pl.col("declared").first().over("source_file_id", order_by="source_row")
+    declared_grand = totals.select(
         "source_file_id",
-        pl.col("declared_total_row").alias("source_row"),
-        pl.lit("合计").alias("label"),
-        pl.col("declared_total_amount").alias("declared"),
+        "source_row",
+        pl.col("label"),
+        pl.col("total_amount").alias("declared"),
+        pl.col("total_text").alias("declared_text"),
+        "bad_amount_roles",
+    ).with_columns(
+        pl.when(pl.col("declared") != first_grand)
+        .then(
+            pl.format("{} declared {} here but {} above", pl.col("label"),
+                      _money(pl.col("declared")), _money(first_grand))
+        )
+        .alias("disagreement")
     ).join(parts, on="source_file_id", how="left")
     declared_units = units.select(
         "source_file_id", "source_row", "unit_id",
         pl.col("unit_name").alias("label"), pl.col("total_amount").alias("declared"),
+        pl.col("total_text").alias("declared_text"), "bad_amount_roles",
     ).join(per_unit, on=["source_file_id", "unit_id"], how="left").drop("unit_id")
     both = pl.concat([declared_grand, declared_units], how="diagonal_relaxed")
     gap = (pl.col("declared") - pl.col("computed").fill_null(0)).cast(pl.Float64)
@@ -156,9 +169,23 @@ def total_checks(frames: Frames) -> pl.DataFrame:
             pl.col("label"), pl.lit(" declared "), _money(pl.col("declared")),
             pl.lit(", its parts sum to "), _money(pl.col("computed").fill_null(0)),
         ).alias("total_detail"),
+        pl.when(pl.col("bad_amount_roles").list.len() > 0)
+        .then(pl.col("bad_amount_roles").list.join(","))
+        .alias("bad_amount"),
+        pl.concat_str(pl.col("label"), pl.lit(": "), pl.col("declared_text").fill_null(""))
+        .alias("declared_text"),
+        pl.col("disagreement"),
         pl.col("label").alias("project_label"),
     )
     return _with_file(checks, frames.files)
+
+
+def _no_totals(units: pl.DataFrame) -> pl.DataFrame:
+    """An empty totals frame (frames built without one) with the columns used here."""
+    return units.clear().select(
+        "source_file_id", "source_row", pl.col("unit_name").alias("label"),
+        "total_amount", "total_text", "bad_amount_roles",
+    )
 
 
 CHECK_BUILDERS = {

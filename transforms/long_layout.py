@@ -121,4 +121,7 @@ def walk_long(grid: Grid, layout: Layout, department: str) -> tuple[pl.DataFrame
             projects.append(project)
             add_indicator(project, cells, index, columns)
     records = [record for p in projects for record in p.records]
-    return rows_frame(rows), pl.DataFrame(records, schema=LISTED_COLUMNS)
+    return (
+        rows_frame(rows, layout.amount_unit, department),
+        pl.DataFrame(records, schema=LISTED_COLUMNS),
+    )

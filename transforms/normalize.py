@@ -7,7 +7,7 @@ its file and row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -33,6 +33,8 @@ class Frames:
     units: pl.DataFrame
     projects: pl.DataFrame
     indicators: pl.DataFrame
+    # every declared grand-total row (合计), however many a table has
+    totals: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def for_files(self, ids: set[int]) -> Frames:
         """The subset belonging to the given source files."""
@@ -40,7 +42,7 @@ class Frames:
         return Frames(*(frame.filter(keep) if frame.width else frame for frame in self.tables()))
 
     def tables(self) -> tuple[pl.DataFrame, ...]:
-        return (self.files, self.units, self.projects, self.indicators)
+        return (self.files, self.units, self.projects, self.indicators, self.totals)
 
 
 def source_frame(
@@ -159,6 +161,10 @@ def normalize(tables: list[TableRows]) -> Frames:
         rows.select("source_file_id", "department_id").unique("source_file_id")
         .join(files.select("source_file_id"), on="source_file_id", how="right")["department_id"]
     )
+    totals = rows.filter(pl.col("row_kind") == "total").select(
+        "source_file_id", "source_row", pl.col("name").alias("label"),
+        *FUND_COLUMNS.values(), *(f"{r}_text" for r in FUND_COLUMNS), "bad_amount_roles",
+    )
     units = rows.filter(pl.col("row_kind") == "unit").select(
         "source_file_id", "source_row", "year", "department_id", "unit_id",
         pl.col("name").alias("unit_name"),
@@ -186,4 +192,6 @@ def normalize(tables: list[TableRows]) -> Frames:
         .join(unaccounted, on=["source_file_id", "source_row"], how="left")
         .with_columns(pl.col("n_indicators").fill_null(0))
     )
-    return Frames(files=files, units=units, projects=projects, indicators=indicators)
+    return Frames(
+        files=files, units=units, projects=projects, indicators=indicators, totals=totals
+    )

@@ -11,6 +11,7 @@ import polars as pl
 
 from transforms.grid import Grid
 from transforms.locate import AMOUNT_ROLES, Layout, header_key
+from transforms.units import resolve_units
 
 TOTAL_LABELS = {"合计", "总计", "总合计", "合计数"}
 NOTE_PREFIX = re.compile(
@@ -84,9 +85,21 @@ def row_kind(head: dict[str, str], has_indicators: bool) -> str:
     return "project"
 
 
-def rows_frame(records: list[dict[str, object]]) -> pl.DataFrame:
-    """Classified rows as a frame; a unit row with no project under it becomes a project."""
-    rows = pl.DataFrame(records, schema=ROW_COLUMNS)
+def rows_frame(records: list[dict[str, object]], amount_unit: str, department: str) -> pl.DataFrame:
+    """Classified rows as a frame: units confirmed by their projects' sum
+    (`transforms.units`), unit names carried down again, a unit row with no project
+    under it made a project."""
+    rows = pl.DataFrame(records, schema=ROW_COLUMNS).with_columns(
+        pl.lit(0, dtype=pl.Int32).alias("fid"), pl.lit(amount_unit).alias("amount_unit")
+    )
+    rows = resolve_units(rows).drop("fid", "amount_unit")
+    carried = pl.when(pl.col("row_kind") == "unit").then(pl.col("name")).forward_fill()
+    rows = rows.with_columns(
+        pl.when(pl.col("row_kind") == "total")
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(carried.fill_null(pl.lit(department)))
+        .alias("unit_name")
+    )
     projects_per_unit = rows.filter(pl.col("row_kind") == "project")["unit_name"].unique()
     return rows.with_columns(
         pl.when((pl.col("row_kind") == "unit") & ~pl.col("name").is_in(projects_per_unit.implode()))

@@ -113,7 +113,7 @@ def classify_rows(grid: Grid, layout: Layout, department: str) -> pl.DataFrame:
                 "indicator_text": indicators,
             }
         )
-    return rows_frame(records)
+    return rows_frame(records, layout.amount_unit, department)
 
 
 def pick_grid(grids: list[Grid]) -> Grid:

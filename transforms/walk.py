@@ -27,6 +27,7 @@ from transforms.grid import Grid
 from transforms.locate import Layout, header_key
 from transforms.long_layout import LISTED_COLUMNS, walk_long
 from transforms.rows import NOTE_PREFIX, ROW_COLUMNS, TOTAL_LABELS, cell, is_column_number_row
+from transforms.units import resolve_units
 
 # every character Python's str.strip() removes (polars' own set lacks \x1c-\x1f)
 PY_WHITESPACE = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
@@ -79,7 +80,7 @@ def walk_bodies(bodies: list[Body]) -> list[Walked]:
     starters = pl.concat(
         [packed, long.filter(pl.col("starter")).select(packed.columns)]
     ).sort("fid", "row")
-    table_rows = _promote_lone_units(_carry_units(starters))
+    table_rows = _promote_lone_units(_carry_units(resolve_units(starters)))
     listed = _listed(long)
     by_file_rows = _split(table_rows, len(bodies))
     by_file_listed = _split(listed, len(bodies))
@@ -117,6 +118,7 @@ def _cells_frame(bodies: list[Body]) -> pl.DataFrame:
             "fid": np.arange(len(bodies), dtype=np.int32),
             "long": [b.layout.kind == "long" for b in bodies],
             "department": pl.Series([b.department for b in bodies], dtype=pl.String),
+            "amount_unit": pl.Series([b.layout.amount_unit for b in bodies], dtype=pl.String),
             **{
                 f"i_{role}": pl.Series([b.layout.columns.get(role) for b in bodies],
                                        dtype=pl.Int32)
