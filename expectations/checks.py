@@ -188,8 +188,26 @@ def _no_totals(units: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def cell_checks(frames: Frames) -> pl.DataFrame:
+    """One row per group of body cells no parsed field holds (a recorded note)."""
+    unread = frames.unread
+    if not unread.width:
+        unread = pl.DataFrame(
+            schema={"source_file_id": pl.Int64, "source_row": pl.Int32, "column": pl.String,
+                    "text": pl.String}
+        )
+    checks = unread.select(
+        "source_file_id",
+        "source_row",
+        pl.concat_str(pl.col("column"), pl.lit(": "), pl.col("text")).alias("unread"),
+        pl.col("column").alias("project_label"),
+    )
+    return _with_file(checks, frames.files)
+
+
 CHECK_BUILDERS = {
     "projects": project_checks,
     "indicators": indicator_checks,
     "totals": total_checks,
+    "cells": cell_checks,
 }

@@ -42,6 +42,7 @@ SOURCE_COLUMNS = {
     "project_name": "项目名称",
     "bad_amount": "总计/财政拨款/财政专户拨款/其他资金",
     "disagreement": "总计",
+    "unread": "(not read)",
     "total_amount": "总计",
     "min_amount": "总计/财政拨款/财政专户拨款/其他资金",
     "fund_gap": "总计",

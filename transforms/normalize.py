@@ -15,6 +15,7 @@ import polars as pl
 from transforms.amounts import AMOUNT_DTYPE, is_bad_amount, parse_amount
 from transforms.identity import normalized_name, source_file_id, stable_ids
 from transforms.indicators import listed_records, normalize_indicators, split_packed
+from transforms.leftovers import NOTE_COLUMNS
 from transforms.long_layout import LISTED_COLUMNS
 from transforms.table import SourceFile, TableRows
 
@@ -35,6 +36,8 @@ class Frames:
     indicators: pl.DataFrame
     # every declared grand-total row (合计), however many a table has
     totals: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # body cells no parsed field holds: recorded as notes (`transforms.leftovers`)
+    unread: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def for_files(self, ids: set[int]) -> Frames:
         """The subset belonging to the given source files."""
@@ -42,7 +45,9 @@ class Frames:
         return Frames(*(frame.filter(keep) if frame.width else frame for frame in self.tables()))
 
     def tables(self) -> tuple[pl.DataFrame, ...]:
-        return (self.files, self.units, self.projects, self.indicators, self.totals)
+        return (
+            self.files, self.units, self.projects, self.indicators, self.totals, self.unread
+        )
 
 
 def source_frame(
@@ -193,5 +198,17 @@ def normalize(tables: list[TableRows]) -> Frames:
         .with_columns(pl.col("n_indicators").fill_null(0))
     )
     return Frames(
-        files=files, units=units, projects=projects, indicators=indicators, totals=totals
+        files=files, units=units, projects=projects, indicators=indicators, totals=totals,
+        unread=unread_frame(tables, files),
     )
+
+
+def unread_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
+    """Every table's unread cells (`transforms.leftovers`), with their file ids."""
+    ids = files["source_file_id"].to_list()
+    found = [(ids[i], t.unread) for i, t in enumerate(tables) if t.unread is not None]
+    found = [(file_id, frame) for file_id, frame in found if frame.height]
+    if not found:
+        return pl.DataFrame(schema={"source_file_id": pl.Int64, **NOTE_COLUMNS})
+    stacked = _with_file_ids([frame for _, frame in found], [file_id for file_id, _ in found])
+    return stacked.select("source_file_id", *NOTE_COLUMNS)

@@ -18,6 +18,7 @@ import polars as pl
 
 from transforms.errors import TableError
 from transforms.grid import Grid, ReadLimits
+from transforms.leftovers import unread_cells
 from transforms.locate import Layout, has_header, locate
 from transforms.read import read_grids
 from transforms.rows import ROW_COLUMNS, body_rows, cell, head_cells, row_kind, rows_frame
@@ -65,6 +66,8 @@ class TableRows:
     rows: pl.DataFrame
     indicators: pl.DataFrame | None = None
     layout: str = "packed"
+    # non-empty body cells no parsed field holds (`transforms.leftovers.NOTE_COLUMNS`)
+    unread: pl.DataFrame | None = None
     synthetic: bool = False  # the file declares its figures invented (bpw synth's mark)
 
 
@@ -160,6 +163,7 @@ def _table_rows(located: _Located, walked: Walked) -> TableRows:
         rows=walked.rows,
         indicators=walked.indicators,
         layout=layout.kind,
+        unread=unread_cells(grid, layout, walked.rows, walked.indicators),
         synthetic=layout.synthetic,
     )
 
