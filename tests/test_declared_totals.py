@@ -137,3 +137,41 @@ def test_a_project_without_goal_is_a_warning():
     found = findings(frames, "project_has_goal")
     assert found.select("severity", "source_row").rows() == [("warning", FIRST_PROJECT_LINE + 1)]
     assert not rejected_file_ids(run_gate(frames))
+
+
+# ---- the conservation law for table cells: nothing dropped without a note ----------
+
+
+def test_a_column_bpw_does_not_read_is_recorded_as_a_note():
+    from tests.test_layouts import BODY, HEADER, PREAMBLE, load_rows
+
+    rows = PREAMBLE + [[*HEADER, "备注"]] + [[*row, "见附件" if i == 1 else ""]
+                                             for i, row in enumerate(BODY)]
+    frames = load_rows(rows)
+    found = findings(frames, "cell_not_read")
+    assert found.select("severity", "column").rows() == [("warning", "(not read)")]
+    assert "备注" in found["value"][0] and "见附件" in found["value"][0]
+    assert not rejected_file_ids(run_gate(frames))
+
+
+def test_a_long_table_level_cell_no_indicator_inherits_is_recorded():
+    from tests.test_layouts import LONG_INDICATORS, load_rows, long_rows
+
+    indicators = {name: [list(r) for r in rows] for name, rows in LONG_INDICATORS.items()}
+    rows = long_rows(indicators)
+    rows.append([""] * 6 + ["2-效益指标", "21-经济效益", "", "", ""])  # 项目乙's last row
+    frames = load_rows(rows, name="测试局.csv")
+    assert frames.indicators.height == 4
+    found = findings(frames, "cell_not_read")
+    values = found["value"].to_list()
+    assert len(values) == 2
+    assert any("2-效益指标" in v for v in values) and any("21-经济效益" in v for v in values)
+    assert found["source_row"].to_list() == [len(rows)] * 2
+
+
+def test_a_long_table_whose_cells_are_all_used_has_no_note():
+    from tests.test_layouts import LONG_INDICATORS, load_rows, long_rows
+
+    frames = load_rows(long_rows(LONG_INDICATORS), name="测试局.csv")
+    assert findings(frames, "cell_not_read").is_empty()
+    assert frames.unread.is_empty()
