@@ -90,12 +90,6 @@ def load_settings(home: str | Path | None = None) -> Settings:
     return Settings(home=Path(chosen).expanduser().resolve(), limits=limits)
 
 
-def fault_after_writes() -> int | None:
-    """Test hook: SIGKILL the process after this many publish writes (fault injection)."""
-    value = os.environ.get("BPW_FAULT_AFTER_WRITES")
-    return int(value) if value else None
-
-
 def prefect_api_url() -> str | None:
     """The Prefect server runs report to ($PREFECT_API_URL), or None: a temporary one."""
     return os.environ.get("PREFECT_API_URL") or None
