@@ -126,3 +126,51 @@ def test_text_no_indicator_accounts_for_rejects_the_file(edit, leftover: str) ->
     assert severity == "error"
     assert leftover in value
     assert frames.files["source_file_id"][0] in rejected_file_ids(run_gate(frames))
+
+
+def test_through_the_cli_each_resaved_variant_loads_exactly_and_broken_totals_are_rejected(
+    tmp_path,
+) -> None:
+    """The issue's 'done when', end to end: `bpw ingest` of the re-saved variants (one
+    department-year each, so each is its own batch) and of three broken tables."""
+    from tests.test_cli import bpw, csv_of
+
+    inbox = tmp_path / "inbox" / "2026"
+    inbox.mkdir(parents=True)
+    variants = {"行": ("newline", "xlsx"), "分号": ("semicolon", "csv"), "空格": ("space", "txt"),
+                "无": ("nothing", "txt")}
+    for name, (style, suffix) in variants.items():
+        rows = resaved_rows(SEPARATORS[style])
+        rows[4][0] = f"部门名称：广州互联网法院{name}"
+        (inbox / f"广州互联网法院{name}.{suffix}").write_bytes(WRITERS[suffix](rows))
+    broken = {
+        "坏合计": lambda r: r[6].__setitem__(1, "5,373.5x"),
+        "双合计": lambda r: r.append(["合计", "9,999.99", "9,999.99", "", "", "", ""]),
+        "空项目": lambda r: r[10].__setitem__(slice(5, 7), ["", ""]),
+    }
+    for name, edit in broken.items():
+        rows = sample_rows()
+        rows[4][0] = f"部门名称：{name}"
+        edit(rows)
+        (inbox / f"{name}.txt").write_bytes(as_tsv(rows))
+    home = tmp_path / "home"
+    result = bpw(home, "ingest", str(tmp_path / "inbox"))
+    assert result.returncode == 1, result.stderr
+    rejected = [line for line in result.stderr.splitlines() if line.startswith("rejected:")]
+    assert len(rejected) == 3, result.stderr
+    for name, rule in (("坏合计", "amount_is_number"), ("双合计", "9999.99"),
+                       ("空项目", "project_has_indicators")):
+        assert any(name in line and rule in line for line in rejected), result.stderr
+    reports = "".join(p.read_text() for p in (home / "quarantine").rglob("*.json"))
+    assert "declared_totals_agree" in reports
+    counts = csv_of(
+        home,
+        "select d.department_name, count(distinct p.project_id), sum(p.total_amount),"
+        " (select count(*) from fact_indicator_target i where i.department_id = d.department_id)"
+        " from fact_project_budget p join dim_department d using (department_id)"
+        " group by all order by 1",
+    )
+    lines = counts.strip().splitlines()[1:]
+    assert len(lines) == 4
+    for line in lines:
+        assert line.split(",")[1:] == ["17", "5373.55", "71"], counts
