@@ -136,7 +136,8 @@ def publish(
 ) -> lake.PublishResult:
     accepted, rejected_files, findings = steps.publish_inputs(outcome, failures, archived, run_id)
     return lake.publish(
-        settings.lake, settings.warehouse, accepted, rejected_files, findings, run_id, now
+        settings.lake, settings.warehouse, accepted, rejected_files, findings, run_id, now,
+        retention=settings.retention,
     )
 
 

@@ -1,4 +1,11 @@
-"""The one place that reads the environment: data home, limits, schedule, Prefect setup.
+"""The one place that reads the environment: data home, limits, retention, schedule,
+Prefect setup.
+
+`$BPW_HOME/bpw.toml` (optional) holds settings; an environment variable overrides it:
+
+    [retention]          # how long superseded versions keep their rows (default: forever)
+    keep_versions = 3    # BPW_KEEP_VERSIONS: the 3 most recently superseded per batch
+    keep_days = 365      # BPW_KEEP_DAYS: those superseded less than a year ago
 
 Everything else receives a `Settings` (or plain paths) from here.
 """
@@ -7,8 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from warehouse.retention import KEEP_EVERYTHING, Retention
 
 NIGHTLY_CRON = "0 2 * * *"
 NIGHTLY_TIMEZONE = "Asia/Shanghai"
@@ -30,10 +40,18 @@ class Limits:
     max_xlsx_uncompressed_bytes: int = 200 * 1024 * 1024
 
 
+SETTINGS_FILE = "bpw.toml"
+
+
+class SettingsError(ValueError):
+    """bpw.toml or an environment variable holds a value bpw cannot use (one line)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
     limits: Limits = field(default_factory=Limits)
+    retention: Retention = KEEP_EVERYTHING
 
     @property
     def inbox(self) -> Path:
@@ -81,13 +99,48 @@ class Settings:
 
 
 def load_settings(home: str | Path | None = None) -> Settings:
-    """Resolve the data home: explicit argument, else $BPW_HOME, else ./data."""
-    chosen = home or os.environ.get("BPW_HOME") or "data"
+    """Resolve the data home: explicit argument, else $BPW_HOME, else ./data; then read
+    its bpw.toml (if any) and the environment over it."""
+    chosen = Path(home or os.environ.get("BPW_HOME") or "data").expanduser().resolve()
     limits = Limits(
         max_file_bytes=int(os.environ.get("BPW_MAX_FILE_BYTES", Limits.max_file_bytes)),
         max_cell_chars=int(os.environ.get("BPW_MAX_CELL_CHARS", Limits.max_cell_chars)),
     )
-    return Settings(home=Path(chosen).expanduser().resolve(), limits=limits)
+    return Settings(home=chosen, limits=limits, retention=_retention(_settings_file(chosen)))
+
+
+def _settings_file(home: Path) -> dict:
+    path = home / SETTINGS_FILE
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+
+
+def _retention(config: dict) -> Retention:
+    """[retention] keep_versions / keep_days of bpw.toml, under BPW_KEEP_VERSIONS /
+    BPW_KEEP_DAYS (an empty variable means no limit)."""
+    table = config.get("retention", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{SETTINGS_FILE}: [retention] must be a table")
+    unknown = set(table) - {"keep_versions", "keep_days"}
+    if unknown:
+        raise SettingsError(f"{SETTINGS_FILE}: unknown [retention] key(s): {sorted(unknown)}")
+    values: dict[str, object] = dict(table)
+    for key, env in (("keep_versions", "BPW_KEEP_VERSIONS"), ("keep_days", "BPW_KEEP_DAYS")):
+        if env in os.environ:
+            values[key] = os.environ[env].strip() or None
+    try:
+        versions, days = values.get("keep_versions"), values.get("keep_days")
+        return Retention(
+            keep_versions=None if versions is None else int(str(versions)),
+            keep_days=None if days is None else float(str(days)),
+        )
+    except ValueError as exc:
+        raise SettingsError(f"retention: {exc}") from None
 
 
 def prefect_api_url() -> str | None:

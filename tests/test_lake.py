@@ -242,7 +242,9 @@ def test_findings_follow_their_batch(home: Home, inbox: Path) -> None:
     assert rows == [("广州互联网法院", "declared_total_rounding", "warning", 7)]
     home.publish(frames_for(inbox, Variant(tag="v2")))
     assert home.scalar("select count(*) from v_quality_finding") == 0
-    assert home.scalar("select count(*) from lake_findings") == 0
+    # the superseded version keeps its findings in the lake, as it keeps its rows
+    kept = home.query("select distinct source_file_id from lake_findings")
+    assert kept == [(file_id,)]
 
 
 CRASH_SCRIPT = """

@@ -4,6 +4,7 @@ A batch is (year, department_id). The newest accepted file of a batch replaces t
 current one; within one publish the larger `file_mtime` wins. Files already recorded
 as current or superseded change nothing (same bytes twice); a file recorded as
 rejected may later be accepted. A rejected file never touches the current version.
+A replaced version's rows stay in the lake (`warehouse.retention` decides how long).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Plan:
     loaded: list[int]  # winners: their rows enter the lake
     superseded: list[int]  # newly superseded: replaced current versions and same-run losers
     rejected: list[int]  # newly recorded as rejected
-    dropped: list[int]  # ids whose rows must leave the lake's fact tables
+    dropped: list[int]  # ids whose rows are (re)written: the winners, never twice
 
     @property
     def changed(self) -> bool:
@@ -102,5 +103,5 @@ def plan(
         loaded=_ids(winners),
         superseded=_ids(replaced) + _ids(losers),
         rejected=_ids(new_rejected),
-        dropped=_ids(replaced) + _ids(winners),
+        dropped=_ids(winners),
     )

@@ -45,6 +45,7 @@ ANALYSIS_VIEWS = (
     "v_indicator_target_yoy",
     "v_indicator_mix",
     "v_fund_source_mix",
+    "v_revision_change",
 )
 ALL_VIEWS = PUBLIC_VIEWS + ANALYSIS_VIEWS
 TMP_MARK = ".tmp-"

@@ -3,6 +3,11 @@
 Files listed by the current or the previous manifest stay (a reader holding the
 previous catalog keeps working); anything else under the table folders is either
 replaced data or the remains of a crashed run. Temp files of crashed runs go too.
+
+Superseded versions' rows are not garbage: they live inside the current year files
+until the retention policy (`warehouse.retention`) has the publish rewrite those years
+without them, and only then does the older file holding them become unlisted here. The
+manifest history (`manifests/`) is kept: it is what `bpw runs` and `--as-of` read.
 """
 
 from __future__ import annotations
@@ -10,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from warehouse.catalog import TMP_MARK
-from warehouse.fsio import remove
-from warehouse.manifest import TMP_PREFIX
+from warehouse.fsio import PARTIAL_MARK, remove
+from warehouse.manifest import HISTORY, TMP_PREFIX
 from warehouse.schemas import ALL_TABLES
 
 
@@ -35,7 +40,11 @@ def collect_temp_files(lake: Path, catalog: Path) -> list[str]:
 
     Callers hold the publish lock: a temp file present now is no live run's.
     """
-    temps = [*lake.glob(f"{TMP_PREFIX}*"), *catalog.parent.glob(f"{catalog.name}{TMP_MARK}*")]
+    temps = [
+        *lake.glob(f"{TMP_PREFIX}*"),
+        *(lake / HISTORY).glob(f"*{PARTIAL_MARK}*"),
+        *catalog.parent.glob(f"{catalog.name}{TMP_MARK}*"),
+    ]
     for path in sorted(temps):
         remove(path, f"gc delete {path.name}")
     return [path.name for path in sorted(temps)]

@@ -7,10 +7,14 @@ as transforms do, so they are commented here, with a fallback for new columns.
 from __future__ import annotations
 
 LAKE_VIEWS: dict[str, str] = {
-    "units": "内部: 单位小计行 — internal: unit subtotal rows of current files, raw lake rows",
-    "projects": "内部: 项目行 — internal: project rows of current files, raw lake rows",
-    "indicators": "内部: 绩效指标 — internal: indicator rows of current files, raw lake rows",
-    "findings": "内部: 质量检查结果 — internal: gate findings of loaded and rejected files",
+    "units": "内部: 单位小计行 — internal: unit subtotal rows of current and retained "
+    "superseded files, raw lake rows",
+    "projects": "内部: 项目行 — internal: project rows of current and retained superseded "
+    "files, raw lake rows",
+    "indicators": "内部: 绩效指标 — internal: indicator rows of current and retained "
+    "superseded files, raw lake rows",
+    "findings": "内部: 质量检查结果 — internal: gate findings of loaded (current or retained "
+    "superseded) and rejected files",
     "source_files": "内部: 来源文件 — internal: every file version recorded, all statuses",
 }
 
@@ -63,6 +67,8 @@ COLUMNS: dict[str, str] = {
     "archive_path": "归档路径 — where the file's bytes are archived",
     "is_synthetic": "虚构数据 — the file declares its figures invented (bpw synth); null in "
     "lake files written before the column existed (read as false)",
+    "rows_dropped_at": "行删除时间 — when the retention policy dropped this superseded "
+    "version's rows from the lake (null while they are kept)",
     "rule": "规则 — the gate rule",
     "severity": "严重程度 — error (rejects the file) or warning",
     "column": "列 — the column the finding is about",

@@ -2,7 +2,10 @@
 
 A publish writes new compacted year files beside the old ones, then swaps
 `manifest.json` (the one atomic switch), rebuilds the catalog, and garbage-collects
-files no longer listed by the current or previous manifest. A crash at any step leaves
+files no longer listed by the current or previous manifest. A superseded version's
+rows stay in the year files until the retention policy (`warehouse.retention`) drops
+them, so every retained version stays queryable; each manifest is also kept under
+`manifests/` (the history `bpw runs` and `bpw sql --as-of` read). A crash at any step leaves
 either the old or the new version readable; `rebuild_catalog_if_stale` heals a crash
 between the manifest swap and the catalog swap.
 """
@@ -27,8 +30,10 @@ from warehouse.manifest import (
     new_manifest,
     read_manifest,
     table_files,
+    write_history,
     write_manifest,
 )
+from warehouse.retention import KEEP_EVERYTHING, Retention, expired_versions, mark_dropped
 from warehouse.schemas import SOURCE_FILES, conform, empty
 
 if TYPE_CHECKING:  # the warehouse needs only the frames' shape, not the transforms
@@ -56,6 +61,7 @@ class PublishResult:
     superseded: list[int]  # newly superseded (replaced current versions, same-run losers)
     rejected: list[int]  # newly recorded as rejected
     files_written: int  # Parquet files written
+    expired: list[int] = ()  # superseded versions whose rows the retention policy dropped
 
 
 def _wall_clock(now: datetime) -> datetime:
@@ -89,14 +95,15 @@ def _findings_rows(findings: pl.DataFrame, ids: list[int], sources: pl.DataFrame
     )
 
 
-def _touched_years(p: Plan) -> set[str]:
+def _touched_years(p: Plan, dropped: list[int]) -> set[str]:
     """Partitions holding rows that must leave: the years of the dropped file versions."""
-    years = p.source_files.filter(pl.col(ID).is_in(p.dropped))["year"].unique().to_list()
+    years = p.source_files.filter(pl.col(ID).is_in(dropped))["year"].unique().to_list()
     return {year_label(y) for y in years}
 
 
 def _write_tables(
-    lake: Path, old: dict, p: Plan, accepted: Frames, findings: pl.DataFrame, stem: str
+    lake: Path, old: dict, p: Plan, accepted: Frames, findings: pl.DataFrame, stem: str,
+    dropped: list[int],
 ) -> tuple[dict[str, list[str]], int]:
     """Rewrite every touched year of every fact table; returns (table files, files written)."""
     loaded = pl.col(ID).is_in(p.loaded)
@@ -111,11 +118,11 @@ def _write_tables(
         "indicators": rows_of(accepted.indicators, "indicators"),
         "findings": _findings_rows(findings, p.loaded + p.rejected, p.source_files),
     }
-    touched = _touched_years(p)
+    touched = _touched_years(p, dropped)
     tables: dict[str, list[str]] = {}
     written = 0
     for table, rows in new_rows.items():
-        result = rewrite_table(lake, table, table_files(old, table), p.dropped, rows, touched, stem)
+        result = rewrite_table(lake, table, table_files(old, table), dropped, rows, touched, stem)
         tables[table], written = result.files, written + result.written
     return tables, written
 
@@ -128,9 +135,11 @@ def publish(
     findings: pl.DataFrame,
     run_id: str,
     now: datetime,
+    retention: Retention = KEEP_EVERYTHING,
 ) -> PublishResult:
     """Load accepted batches, record rejected files, swap manifest and catalog atomically.
 
+    Replaced versions keep their rows as `retention` says (default: all of them).
     Idempotent: files already current (or superseded) change nothing, and a publish
     that changes nothing writes nothing (the version stays).
     """
@@ -138,19 +147,22 @@ def publish(
     with publish_lock(lake):
         old = read_manifest(lake)
         p = plan(_source_files(lake, old), accepted.files, rejected_files, run_id, now)
-        if old and not p.changed:
+        expired = expired_versions(p.source_files, retention, now)
+        if old and not p.changed and not expired:
             _heal_catalog(lake, catalog, old)
             return PublishResult(old["version"], [], [], [], 0)
         version = int(old.get("version", 0)) + 1
         tables, written = _write_tables(
-            lake, old, p, accepted, findings, f"part-{run_id}-{version}"
+            lake, old, p, accepted, findings, f"part-{run_id}-{version}", p.dropped + expired
         )
-        tables[SOURCE_FILES] = [write_source_files(lake, p.source_files, f"part-{run_id}")]
+        sources = mark_dropped(p.source_files, expired, now)
+        tables[SOURCE_FILES] = [write_source_files(lake, sources, f"part-{run_id}")]
         manifest = new_manifest(version, run_id, now, tables)
+        write_history(lake, manifest)
         write_manifest(lake, manifest)
         build_catalog(lake, catalog, manifest)
         collect_garbage(lake, catalog, all_files(manifest) | all_files(old))
-    return PublishResult(version, p.loaded, p.superseded, p.rejected, written + 1)
+    return PublishResult(version, p.loaded, p.superseded, p.rejected, written + 1, expired)
 
 
 def _heal_catalog(lake: Path, catalog: Path, manifest: dict) -> bool:

@@ -1,7 +1,10 @@
 """`lake/manifest.json`: which Parquet files make up the current lake version.
 
 Replacing this one file is the atomic switch of a publish; readers (and the catalog)
-only ever see files a manifest lists.
+only ever see files a manifest lists. Each manifest is also kept, before the switch, as
+`manifests/v<version>.json`: the history of what was published when (`bpw runs`,
+`bpw sql --as-of`). A history file above the current version is the remains of a
+crashed publish and is never read (the next publish writes that version again).
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from warehouse.fsio import replace, write_text
+from warehouse.fsio import replace, write_text, write_text_atomic
 from warehouse.schemas import ALL_TABLES
 
 MANIFEST = "manifest.json"
 TMP_PREFIX = f"{MANIFEST}.tmp-"
+HISTORY = "manifests"
 _YEAR_PART = re.compile(r"(?:^|/)year=([^/]+)/")
 
 
@@ -54,6 +58,38 @@ def write_manifest(lake: Path, manifest: dict) -> None:
     tmp = Path(lake) / f"{TMP_PREFIX}{os.getpid()}"
     write_text(tmp, json.dumps(manifest, ensure_ascii=False, indent=2), "manifest write")
     replace(tmp, Path(lake) / MANIFEST, "manifest replace")
+
+
+def history_path(lake: Path, version: int) -> Path:
+    return Path(lake) / HISTORY / f"v{version:06d}.json"
+
+
+def write_history(lake: Path, manifest: dict) -> None:
+    """Keep this manifest under manifests/ (whole or not at all), before it is switched in."""
+    path = history_path(lake, int(manifest["version"]))
+    path.parent.mkdir(exist_ok=True)
+    write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=2), "manifest history")
+
+
+def manifest_history(lake: Path) -> list[dict]:
+    """Every published manifest still on record, oldest first: the history files up to
+    the current version (the current manifest itself for its version, and for lakes
+    published before the history was kept)."""
+    current = read_manifest(lake)
+    if not current:
+        return []
+    top = int(current["version"])
+    found: dict[int, dict] = {}
+    for path in sorted((Path(lake) / HISTORY).glob("v*.json")):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            version = int(manifest["version"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a torn or foreign file: not history
+        if version < top:
+            found[version] = manifest
+    found[top] = current
+    return [found[v] for v in sorted(found)]
 
 
 def table_files(manifest: dict, table: str) -> list[str]:

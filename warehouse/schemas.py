@@ -102,6 +102,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "run_id": pl.String,
         "archive_path": pl.String,
         "is_synthetic": pl.Boolean,
+        "rows_dropped_at": pl.Datetime("us"),
     },
 }
 
