@@ -349,7 +349,7 @@ SYNTH_HELP = "Write realistic synthetic tables (every form) with their ground tr
 def synth(ctx: typer.Context) -> None:
     """`bpw synth …`: the generator (and polars) load only when this command runs, so the
     other commands start fast; its options and --help are the generator's own."""
-    from transforms.synth.cli import synth as generate_corpus
+    from synth.cli import synth as generate_corpus
 
     command = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     command.command(help=SYNTH_HELP)(generate_corpus)

@@ -23,11 +23,11 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.settings import Settings
+from synth import generate, write_corpus
+from synth.style import ENCODINGS, FORMATS, LAYOUTS
+from synth.vocabulary import SYNTHETIC_MARK
 from transforms.locate import locate
 from transforms.read import read_grids
-from transforms.synth import generate, write_corpus
-from transforms.synth.style import ENCODINGS, FORMATS, LAYOUTS
-from transforms.synth.vocabulary import SYNTHETIC_MARK
 from transforms.table import SourceFile, read_table
 from warehouse.catalog import build_catalog
 from warehouse.lake import read_manifest

@@ -1,4 +1,4 @@
-"""Tests for transforms.synth: the synthetic-table generator and its ground truth.
+"""Tests for synth: the synthetic-table generator and its ground truth.
 
 The generator is only useful if (1) it is deterministic, (2) its truth is internally
 exact, (3) it looks like reality (the sample renders byte for byte; series span years)
@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
-from transforms.normalize import Frames, normalize
-from transforms.synth import (
+from synth import (
     SAMPLE_STYLE,
     LogicalTable,
     Style,
@@ -40,9 +39,10 @@ from transforms.synth import (
     write_corpus,
     write_table,
 )
-from transforms.synth.cli import synth
-from transforms.synth.style import ALL_ROLES, ENCODINGS, FORMATS, HEADER_SYNONYMS, LAYOUTS
-from transforms.synth.vocabulary import SYNTHETIC_MARK
+from synth.cli import synth
+from synth.style import ALL_ROLES, ENCODINGS, FORMATS, HEADER_SYNONYMS, LAYOUTS
+from synth.vocabulary import SYNTHETIC_MARK
+from transforms.normalize import Frames, normalize
 from transforms.table import SourceFile, read_table
 
 SAMPLE = Path(__file__).parent / "fixtures" / "2026" / "广州互联网法院.txt"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from polars.testing import assert_frame_equal
 
+from synth import generate, write_corpus
 from transforms.discover import discover
 from transforms.grid import Grid
 from transforms.hashcache import HashCache
 from transforms.locate import locate
-from transforms.synth import generate, write_corpus
 from transforms.table import _locate_file
 from transforms.walk import Body, walk_bodies, walk_one
 

@@ -22,9 +22,9 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.settings import Settings
+from synth import LogicalTable, Unit, generate, truth_frames, write_corpus
 from transforms.identity import normalize_name, stable_id
 from transforms.normalize import project_family
-from transforms.synth import LogicalTable, Unit, generate, truth_frames, write_corpus
 from warehouse.aliases import (
     TEMPLATE,
     AliasError,

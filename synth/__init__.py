@@ -1,0 +1,54 @@
+"""Synthetic 项目支出绩效目标表: realistic tables in every form, with exact ground truth.
+
+    corpus = generate(departments=5, years=range(2019, 2027), seed=0)   # logical, no I/O
+    paths = write_corpus(corpus, Path("synth"), formats="txt,csv")      # files + truth
+    truth = load_truth(Path("synth"))                                   # per-file dicts
+    frames = truth_frames(corpus)                                       # polars frames
+
+Invented figures never wear a real name: every generated department is called 虚构市…
+(`is_fictional`), and every file starts with the line 数据性质：虚构示例数据…, which the
+readers recognise (the warehouse marks those batches `is_synthetic`).
+
+Modules: vocabulary (words from the real sample), values (target texts), model (the
+dataclasses), generate (seeded plans over years), style (presentational knobs), render
+(grid of cells), writers (bytes per format), corpus (files + truth), truth, cli.
+"""
+
+from synth.corpus import write_corpus
+from synth.generate import (
+    department_names,
+    generate,
+    generate_department,
+    is_fictional,
+)
+from synth.model import Corpus, Funds, Indicator, LogicalTable, Project, Unit
+from synth.render import Sheet, render
+from synth.sample import sample_table
+from synth.style import SAMPLE_STYLE, Style, random_style
+from synth.truth import load_truth, load_truth_frames, truth_frames
+from synth.writers import table_bytes, write_table
+
+__all__ = [
+    "SAMPLE_STYLE",
+    "Corpus",
+    "Funds",
+    "Indicator",
+    "LogicalTable",
+    "Project",
+    "Sheet",
+    "Style",
+    "Unit",
+    "department_names",
+    "generate",
+    "generate_department",
+    "is_fictional",
+    "load_truth",
+    "load_truth_frames",
+    "random_style",
+    "render",
+    "sample_table",
+    "table_bytes",
+    "truth_frames",
+    "write_corpus",
+    "write_table",
+]

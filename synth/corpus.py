@@ -1,0 +1,130 @@
+"""A corpus on disk: each logical table written in one seeded form, plus its truth.
+
+Every table gets ONE file (`out/<year>/<department>.<ext>`): its format, layout,
+encoding and style are drawn from the allowed lists by a stream seeded with the seed,
+year and department — so a corpus holds one version of each department-year, as a real
+inbox would, and the same seed always writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from synth.model import Corpus, LogicalTable
+from synth.style import (
+    ENCODINGS,
+    FORMATS,
+    LAYOUTS,
+    TEXT_FORMATS,
+    Style,
+    parse_vary,
+    random_style,
+)
+from synth.truth import TRUTH_JSON, file_record, write_truth
+from synth.writers import write_table
+
+
+def split_list(value: str | Sequence[str], allowed: Sequence[str], what: str) -> list[str]:
+    """'txt,csv' → ['txt', 'csv'], checked against the allowed names."""
+    items = [v.strip().lower() for v in (value.split(",") if isinstance(value, str) else value)]
+    items = [v for v in items if v]
+    unknown = [v for v in items if v not in allowed]
+    if unknown or not items:
+        given = ", ".join(unknown) or "(none)"
+        raise ValueError(f"{what}: {given} (allowed: {', '.join(allowed)})")
+    return list(dict.fromkeys(items))
+
+
+def choose_form(
+    table: LogicalTable,
+    seed: int,
+    formats: Sequence[str],
+    layouts: Sequence[str],
+    encodings: Sequence[str],
+    vary: set[str],
+) -> tuple[str, str, str | None, Style]:
+    """(format, layout, encoding or None for spreadsheets, style) for one table."""
+    rng = random.Random(f"{seed}:{table.year}:{table.department}:form")
+    fmt = rng.choice(list(formats))
+    layout = rng.choice(list(layouts))
+    encoding = rng.choice(list(encodings))
+    style = random_style(rng, vary)
+    return fmt, layout, (encoding if fmt in TEXT_FORMATS else None), style
+
+
+def forget_previous(out: Path) -> None:
+    """Delete the table files an earlier run listed in out/truth.json (and nothing else),
+    so a regenerated folder never mixes two corpora."""
+    truth = out / TRUTH_JSON
+    if not truth.is_file():
+        return
+    try:
+        files = json.loads(truth.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError):
+        return
+    root = out.resolve()
+    for record in files:
+        path = (out / str(record.get("path", ""))).resolve()
+        if path.is_relative_to(root) and path.is_file() and not path.is_symlink():
+            path.unlink()
+
+
+def write_corpus(
+    corpus: Corpus,
+    out: Path,
+    formats: str | Sequence[str] = ("txt",),
+    layouts: str | Sequence[str] = ("packed",),
+    encodings: str | Sequence[str] = ("utf-8",),
+    seed: int | None = None,
+    vary: str = "all",
+    meta: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Write every table once (form drawn per table) and the truth; returns the table paths.
+
+    `seed` (default: the corpus's) seeds the choice of forms; `vary` says which style
+    knobs may differ from the sample ('all', 'none' or a comma list, see style.KNOBS).
+    """
+    out = Path(out)
+    seed = corpus.seed if seed is None else seed
+    fmts = split_list(formats, FORMATS, "formats")
+    lays = split_list(layouts, LAYOUTS, "layouts")
+    encs = split_list(encodings, ENCODINGS, "encodings")
+    knobs = parse_vary(vary)
+    out.mkdir(parents=True, exist_ok=True)
+    forget_previous(out)
+    paths: list[Path] = []
+    items: list[tuple[LogicalTable, dict[str, Any]]] = []
+    for table in corpus.tables:
+        fmt, layout, encoding, style = choose_form(table, seed, fmts, lays, encs, knobs)
+        relative = Path(str(table.year)) / f"{table.department}.{fmt}"
+        write_table(table, out / relative, fmt, layout, encoding or "utf-8", style)
+        paths.append(out / relative)
+        record = file_record(
+            table,
+            path=relative.as_posix(),
+            amount_unit=style.amount_unit or table.amount_unit,
+            format=fmt,
+            layout=layout,
+            encoding=encoding,
+            style=style.to_dict(),
+        )
+        items.append((table, record))
+    info = {
+        "generator": "bpw synth",
+        "truth_version": 1,
+        "seed": seed,
+        "years": list(corpus.years),
+        "departments": len(corpus.departments),
+        "formats": fmts,
+        "layouts": lays,
+        "encodings": encs,
+        "vary": sorted(knobs),
+        "amounts": "exact decimal strings in 万元",
+        **(meta or {}),
+    }
+    write_truth(out, items, info)
+    return paths
