@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +18,7 @@ import typer
 from rich.console import Console
 
 from flows.runners import TaskRunnerKind
-from flows.settings import LOCAL_SERVER_PORT, Settings, load_settings
+from flows.settings import LOCAL_SERVER_PORT, Settings, SettingsError, load_settings
 
 app = typer.Typer(
     add_completion=False,
@@ -64,8 +66,44 @@ DaskAddressOption = Annotated[
 ]
 
 
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="RUN_ID|ISO-TIME",
+        help="Answer from the warehouse as it was then: a run id (bpw runs) or a time "
+        "such as 2026-11-28T03:00 (the manifest current at that moment).",
+    ),
+]
+
+
 def settings() -> Settings:
     return load_settings(State.home)
+
+
+def _require_warehouse(catalog: Path) -> None:
+    if not catalog.exists():
+        err.print(f"bpw: no warehouse at {catalog} yet: run `bpw nightly` or `bpw demo` first")
+        raise typer.Exit(2)
+
+
+@contextmanager
+def _catalog(as_of: str | None) -> Iterator[Path]:
+    """The catalog a read command reads: the live one, or one built for `--as-of`."""
+    from flows.history import catalog_for
+
+    home = settings()
+    _require_warehouse(home.warehouse)
+    try:
+        with catalog_for(home, as_of) as catalog:
+            yield catalog
+    except ValueError as exc:  # an as-of moment that cannot be shown: one line
+        from warehouse.asof import AsOfError
+
+        if not isinstance(exc, AsOfError):
+            raise
+        err.print(f"bpw: --as-of {as_of}: {exc}", markup=False)
+        raise typer.Exit(2) from None
 
 
 @app.callback()
@@ -205,20 +243,21 @@ def validate(
 def sql(
     query: Annotated[str, typer.Argument(help="A read-only SQL query.")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    as_of: AsOfOption = None,
 ) -> None:
-    """Run an ad-hoc query on the warehouse, read-only."""
+    """Run an ad-hoc query on the warehouse, read-only (--as-of: as it was then)."""
     from flows.render import print_rows
-    from warehouse.query import QueryRefused, run_readonly
+    from warehouse.query import QueryRefused, check_readonly, run_readonly
 
-    catalog = settings().warehouse
-    if not catalog.exists():
-        err.print(f"bpw: no warehouse at {catalog} yet: run `bpw nightly` or `bpw demo` first")
-        raise typer.Exit(2)
     try:
-        columns, rows = run_readonly(catalog, query)
+        check_readonly(query)  # before an as-of catalog is built for it
+        with _catalog(as_of) as catalog:
+            columns, rows = run_readonly(catalog, query, lake=settings().lake)
     except QueryRefused as exc:
         err.print(f"bpw sql: refused: {exc}", markup=False)
         raise typer.Exit(2) from None
+    except typer.Exit:
+        raise
     except Exception as exc:  # duckdb's own parse/binder errors: one line, no trace
         err.print(f"bpw sql: {str(exc).splitlines()[0]}", markup=False)
         raise typer.Exit(2) from None
@@ -258,6 +297,36 @@ def yoy(
 
 
 @app.command()
+def diff(
+    department: Annotated[str | None, typer.Option(help="Department name (substring).")] = None,
+    year: Annotated[int | None, typer.Option(help="Budget year.")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    as_of: AsOfOption = None,
+) -> None:
+    """What changed between the versions of a department-year (old → new)."""
+    from flows.diff_render import print_diff
+    from warehouse.query import run_readonly
+    from warehouse.revisions import diff_query
+
+    query = diff_query(department, year)
+    with _catalog(as_of) as catalog:
+        columns, rows = run_readonly(catalog, query.sql, query.parameters, settings().lake)
+    print_diff(out, columns, rows, format.value)
+
+
+@app.command()
+def runs(
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Every run and every published manifest, with their times (for --as-of)."""
+    from flows.history import runs_table
+    from flows.render import print_rows
+
+    columns, rows = runs_table(settings())
+    print_rows(out, columns, rows, format.value)
+
+
+@app.command()
 def aliases(
     add: Annotated[
         tuple[str, str] | None,
@@ -278,15 +347,14 @@ def report(
         Path | None, typer.Option("--out", "-o", help="HTML file (default $BPW_HOME/report.html).")
     ] = None,
     department: Annotated[str | None, typer.Option(help="Department name (substring).")] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Write a static HTML report: trend charts per department, readable offline."""
     from warehouse.report import write_report
 
     home = settings()
-    if not home.warehouse.exists():
-        err.print(f"bpw: no warehouse at {home.warehouse} yet: run `bpw nightly` or `bpw demo`")
-        raise typer.Exit(2)
-    path = write_report(home.warehouse, output or home.report, department)
+    with _catalog(as_of) as catalog:
+        path = write_report(catalog, output or home.report, department)
     out.print(f"bpw report: wrote {path}", markup=False)
 
 
@@ -373,6 +441,9 @@ def main() -> None:
         query = sys.modules.get("warehouse.query")  # imported if it raised
         if query and isinstance(exc, query.QueryRefused):  # a read outside the warehouse
             err.print(f"bpw: refused: {exc}", markup=False)
+            sys.exit(2)
+        if isinstance(exc, SettingsError):  # bpw.toml or a variable bpw cannot use
+            err.print(f"bpw: settings: {exc}", markup=False)
             sys.exit(2)
         report = _write_crash_report(exc)
         where = f"traceback: {report}" if report else "no traceback file could be written"

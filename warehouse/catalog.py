@@ -12,6 +12,7 @@ so every view above them sees one department, and the same projects, across a re
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from warehouse.faults import checkpoint
 from warehouse.fsio import fsync_file, remove, replace
 from warehouse.glossary import LAKE_VIEWS, column_comment
 from warehouse.manifest import table_files
-from warehouse.schemas import ALL_TABLES, SCHEMAS
+from warehouse.schemas import ALL_TABLES, SCHEMAS, SOURCE_FILES
 from warehouse.sqlfiles import load_sql, quote_ident, sql_string_literal
 
 # Dependency order: dimensions, facts, then views built on them.
@@ -49,6 +50,7 @@ ANALYSIS_VIEWS = (
 )
 ALL_VIEWS = PUBLIC_VIEWS + ANALYSIS_VIEWS
 TMP_MARK = ".tmp-"
+AS_OF_RECORDED = "lake_source_files_recorded"  # as-of catalogs: the statuses as recorded now
 # Id columns the alias mapping re-keys, with the kind of id each holds.
 _ID_KINDS = {"department_id": "department", "unit_id": "unit", "project_id": "project"}
 
@@ -148,6 +150,7 @@ def _populate(
     manifest: dict,
     now: datetime,
     aliases: list[DepartmentAlias],
+    as_of: AsOfMoment | None = None,
 ) -> None:
     tables = {table: table_files(manifest, table) for table in ALL_TABLES}
     for table, files in tables.items():
@@ -157,19 +160,52 @@ def _populate(
     if _create_alias_tables(con, aliases):  # an aliased name is loaded: re-key its rows
         for table, files in tables.items():
             _create_lake_view(con, lake, table, files, remap=True)
+    if as_of is not None:
+        _restate_as_of(con, as_of)
     for view in ALL_VIEWS:
         con.execute(load_sql(view))
     con.execute(load_sql("bpw_catalog"))
-    con.execute("insert into bpw_catalog values (?, ?, ?)", [manifest["version"], now, str(lake)])
+    version = manifest["version"] if as_of is None else as_of.version
+    con.execute("insert into bpw_catalog values (?, ?, ?)", [version, now, str(lake)])
+
+
+@dataclass(frozen=True)
+class AsOfMoment:
+    """A published manifest an as-of catalog shows: its version, run and time."""
+
+    version: int
+    run_id: str
+    published_at: datetime
+
+
+def _restate_as_of(con: duckdb.DuckDBPyConnection, as_of: AsOfMoment) -> None:
+    """Every view above `lake_source_files` sees the file versions as they were then: the
+    lake keeps superseded versions' rows, so the statuses are all that differ."""
+    con.execute(f"alter view {lake_view(SOURCE_FILES)} rename to {AS_OF_RECORDED}")
+    con.execute(
+        f"comment on view {AS_OF_RECORDED} is "
+        f"{sql_string_literal(LAKE_VIEWS[SOURCE_FILES] + ' (as recorded now)')}"
+    )
+    con.execute(load_sql("bpw_as_of"))
+    con.execute(
+        "insert into bpw_as_of values (?, ?, ?)", [as_of.version, as_of.run_id, as_of.published_at]
+    )
+    con.execute(load_sql("lake_source_files_as_of"))
 
 
 def build_catalog(
-    lake: Path, catalog: Path, manifest: dict, aliases_file: Path | None = None
+    lake: Path,
+    catalog: Path,
+    manifest: dict,
+    aliases_file: Path | None = None,
+    as_of: AsOfMoment | None = None,
 ) -> None:
     """Build the whole catalog in `<catalog>.tmp-<pid>`, then swap it in atomically.
 
     `aliases_file` defaults to `aliases.csv` beside the catalog; a malformed file raises
-    AliasError before anything is written.
+    AliasError before anything is written. With `as_of`, the catalog shows the warehouse
+    as it was when that manifest was published (over `manifest`'s files: the current
+    lake, which keeps the superseded versions' rows).
     """
     lake = Path(lake).resolve()
     catalog = Path(catalog)
@@ -182,7 +218,7 @@ def build_catalog(
     con = duckdb.connect(str(tmp))
     try:
         con.execute("begin transaction")  # one commit, not one per comment
-        _populate(con, lake, manifest, datetime.now(), aliases)
+        _populate(con, lake, manifest, datetime.now(), aliases, as_of)
         con.execute("commit")
     finally:
         con.close()

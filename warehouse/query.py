@@ -128,15 +128,16 @@ def confined_connection(catalog: Path, lake: Path | None = None) -> duckdb.DuckD
 
 
 def run_readonly(
-    catalog: Path, sql: str, parameters: list[object] | None = None
+    catalog: Path, sql: str, parameters: list[object] | None = None, lake: Path | None = None
 ) -> tuple[list[str], list[tuple]]:
     """Run one read statement on the catalog (values bound, never pasted), confined to
-    the catalog and its lake; returns (column names, rows). A read outside them raises
+    the catalog and its lake (default `lake_of(catalog)`; an as-of catalog lives apart
+    from the lake it reads); returns (column names, rows). A read outside them raises
     QueryRefused."""
     check_readonly(sql)
     if not Path(catalog).exists():
         raise FileNotFoundError(f"{catalog}: no warehouse yet (run `bpw nightly` or `bpw demo`)")
-    lake = lake_of(catalog).resolve()
+    lake = Path(lake if lake is not None else lake_of(catalog)).resolve()
     con = confined_connection(catalog, lake)
     try:
         cursor = con.execute(sql, parameters) if parameters else con.execute(sql)

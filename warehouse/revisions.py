@@ -1,0 +1,57 @@
+"""`bpw diff`: the revision query (values always bound) and how a change reads.
+
+Imported by a quick CLI command: only the standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+COLUMNS = (
+    "year", "department_name", "change_kind", "project_name", "indicator_name", "field",
+    "old_value", "new_value", "old_source_file_id", "new_source_file_id", "changed_at",
+)  # fmt: skip
+# the order a pair's changes read in: the table's total, then projects, then indicators
+KIND_ORDER = (
+    "declared_total_changed", "project_added", "project_removed", "amount_changed",
+    "goal_changed", "indicator_added", "indicator_removed", "target_changed",
+)  # fmt: skip
+FIELD_ORDER = (
+    "declared_total_amount", "total_amount", "fiscal_amount", "special_account_amount",
+    "other_amount", "performance_goal", "annual_target_text", "period_target_text",
+)  # fmt: skip
+MISSING = "—"
+ARROW = " → "
+
+
+@dataclass(frozen=True)
+class DiffQuery:
+    sql: str
+    parameters: list[object]
+
+
+def diff_query(department: str | None = None, year: int | None = None) -> DiffQuery:
+    """Every change of v_revision_change, filtered by department (substring) and year,
+    ordered by batch, then revision, then kind, project, indicator and field."""
+    sql = (
+        f"select {', '.join(COLUMNS)} from v_revision_change "
+        "where ($1::varchar is null or department_name like '%' || $1 || '%') "
+        "and ($2::integer is null or year = $2) "
+        "order by department_name, year, changed_at, new_source_file_id, "
+        "list_position($3::varchar[], change_kind), project_name nulls first, "
+        "indicator_name nulls first, list_position($4::varchar[], field)"
+    )
+    return DiffQuery(sql, [department, year, list(KIND_ORDER), list(FIELD_ORDER)])
+
+
+def shorten(text: str | None, width: int = 48) -> str:
+    """A value for a terminal: one line, at most `width` characters (… when cut)."""
+    if text is None:
+        return MISSING
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def change_text(old: str | None, new: str | None) -> str:
+    """'572.90 → 600.00'; an added value '— → 100.00', a removed one '572.90 → —'."""
+    return f"{shorten(old)}{ARROW}{shorten(new)}"
