@@ -107,3 +107,26 @@ def rows_frame(records: list[dict[str, object]], amount_unit: str, department: s
         .otherwise(pl.col("row_kind"))
         .alias("row_kind")
     )
+
+
+def classify_rows(grid: Grid, layout: Layout, department: str) -> pl.DataFrame:
+    """Walk a packed table's body: 合计 → total, name + amounts only → unit, else project."""
+    cols = layout.columns
+    records: list[dict[str, object]] = []
+    current_unit = department
+    for index, cells in body_rows(grid, layout):
+        head = head_cells(cells, cols)
+        indicators = cell(cells, cols["indicators"])
+        kind = row_kind(head, bool(indicators))
+        if kind == "unit":
+            current_unit = head["name"]
+        records.append(
+            {
+                "source_row": index + 1,
+                "row_kind": kind,
+                "unit_name": current_unit if kind != "total" else None,
+                **head,
+                "indicator_text": indicators,
+            }
+        )
+    return rows_frame(records, layout.amount_unit, department)

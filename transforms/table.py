@@ -19,9 +19,9 @@ import polars as pl
 from transforms.errors import TableError
 from transforms.grid import Grid, ReadLimits
 from transforms.leftovers import unread_cells
-from transforms.locate import Layout, has_header, locate
+from transforms.locate import has_header, locate
 from transforms.read import read_grids
-from transforms.rows import ROW_COLUMNS, body_rows, cell, head_cells, row_kind, rows_frame
+from transforms.rows import ROW_COLUMNS, classify_rows
 from transforms.walk import Body, Walked, walk_bodies, walk_one
 
 __all__ = [
@@ -94,29 +94,6 @@ def resolve_year(path: Path, override: int | None, root: Path | None = None) -> 
         "no budget year: give --year, or put the file in a folder named for the year",
         value=str(path.name),
     )
-
-
-def classify_rows(grid: Grid, layout: Layout, department: str) -> pl.DataFrame:
-    """Walk a packed table's body: 合计 → total, name + amounts only → unit, else project."""
-    cols = layout.columns
-    records: list[dict[str, object]] = []
-    current_unit = department
-    for index, cells in body_rows(grid, layout):
-        head = head_cells(cells, cols)
-        indicators = cell(cells, cols["indicators"])
-        kind = row_kind(head, bool(indicators))
-        if kind == "unit":
-            current_unit = head["name"]
-        records.append(
-            {
-                "source_row": index + 1,
-                "row_kind": kind,
-                "unit_name": current_unit if kind != "total" else None,
-                **head,
-                "indicator_text": indicators,
-            }
-        )
-    return rows_frame(records, layout.amount_unit, department)
 
 
 def pick_grid(grids: list[Grid]) -> Grid:

@@ -26,7 +26,14 @@ import polars as pl
 from transforms.grid import Grid
 from transforms.locate import Layout, header_key
 from transforms.long_layout import LISTED_COLUMNS, walk_long
-from transforms.rows import NOTE_PREFIX, ROW_COLUMNS, TOTAL_LABELS, cell, is_column_number_row
+from transforms.rows import (
+    NOTE_PREFIX,
+    ROW_COLUMNS,
+    TOTAL_LABELS,
+    cell,
+    classify_rows,
+    is_column_number_row,
+)
 from transforms.units import resolve_units
 
 # every character Python's str.strip() removes (polars' own set lacks \x1c-\x1f)
@@ -62,8 +69,6 @@ class Walked:
 
 def walk_one(body: Body) -> Walked:
     """The per-row reference walk of one table (the fallback, and the specification)."""
-    from transforms.table import classify_rows
-
     if body.layout.kind == "long":
         return Walked(*walk_long(body.grid, body.layout, body.department))
     return Walked(classify_rows(body.grid, body.layout, body.department), None)

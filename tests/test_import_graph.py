@@ -1,0 +1,104 @@
+"""The first-party import graph: acyclic, and pointing only downward through the rings.
+
+Rings, top to bottom: the interface (`flows`: CLI, rendering, the flow) → the
+generator (`synth`), the gate (`expectations`) and storage (`warehouse`) → the
+parsers (`transforms`). Every import counts, also those inside functions (deferred
+for start-up time, they are still dependencies).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+RINGS = {"flows": 3, "synth": 2, "expectations": 2, "warehouse": 2, "transforms": 1}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def first_party_modules() -> dict[str, Path]:
+    return {
+        module_name(path): path
+        for package in RINGS
+        for path in (ROOT / package).rglob("*.py")
+    }
+
+
+def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
+    """The first-party modules `path` imports (`from a.b import c` → a.b.c when that is
+    a module, else a.b)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            submodules = [f"{node.module}.{alias.name}" for alias in node.names]
+            names = [name for name in submodules if name in modules]
+            if len(names) < len(submodules):  # some names are the module's own attributes
+                names.append(node.module)
+        else:
+            continue
+        found.update(name for name in names if name in modules)
+    # a module's own packages are imported before it anyway: not a dependency of it
+    own = module_name(path)
+    return {name for name in found if not own.startswith(name + ".")}
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    modules = first_party_modules()
+    return {name: imports_of(path, modules) - {name} for name, path in modules.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, as a path of modules, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return stack[stack.index(target) :] + [target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_the_graph_is_read(graph: dict[str, set[str]]) -> None:
+    assert "transforms.walk" in graph["transforms.table"]
+    assert len(graph) > 50
+
+
+def test_no_import_cycles(graph: dict[str, set[str]]) -> None:
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_one() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_imports_point_only_downward(graph: dict[str, set[str]]) -> None:
+    upward = [
+        f"{source} → {target}"
+        for source, targets in graph.items()
+        for target in targets
+        if source.split(".")[0] != target.split(".")[0]
+        and RINGS[target.split(".")[0]] >= RINGS[source.split(".")[0]]
+    ]
+    assert upward == []
