@@ -3,10 +3,18 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-installed-stamp
 
-.PHONY: install demo test lint bench lock clean
+.PHONY: install install-dev demo test lint bench lock clean
 
 install: $(STAMP)
+
+# the test tools (pytest, hypothesis, ruff) are pinned apart: the runtime never needs them
+install-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.lock
+	touch $(DEV_STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,10 +29,10 @@ demo: install
 	$(BIN)/bpw demo
 	$(BIN)/bpw --home $${BPW_HOME:-data}-history demo --history
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
-test: install lint
+test: install-dev lint
 	$(BIN)/python -m pytest
 
 bench: install
@@ -33,8 +41,12 @@ bench: install
 # Re-pin every dependency after changing pyproject.toml (needs the package index).
 lock:
 	rm -rf /tmp/bpw-lock && $(PYTHON) -m venv /tmp/bpw-lock
-	/tmp/bpw-lock/bin/pip install -q -e '.[dev]'
+	/tmp/bpw-lock/bin/pip install -q -e .
+	/tmp/bpw-lock/bin/pip install -q setuptools wheel
 	/tmp/bpw-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	/tmp/bpw-lock/bin/pip install -q -e '.[dev]'
+	/tmp/bpw-lock/bin/pip freeze --exclude-editable | grep -v '^-e' \
+	  | grep -vxFf requirements.lock > requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) data
