@@ -33,12 +33,16 @@ def _header_name(grid: Grid, layout: Layout, index: int) -> str:
 
 
 def _unnamed_columns(grid: Grid, layout: Layout) -> list[dict[str, object]]:
-    roles = set(layout.columns.values())
+    width = max((len(row) for row in grid.rows[layout.body_row :]), default=0)
+    unnamed = [c for c in range(width) if c not in set(layout.columns.values())]
     seen: dict[int, list[tuple[int, str]]] = {}
+    if not unnamed:  # the usual table: every column has a role
+        return []
     for index, cells in body_rows(grid, layout):
-        for column, text in enumerate(cells):
-            if column not in roles and text.strip():
-                seen.setdefault(column, []).append((index + 1, text.strip()))
+        for column in unnamed:
+            text = cell(cells, column)
+            if text:
+                seen.setdefault(column, []).append((index + 1, text))
     return [
         {
             "source_row": found[0][0],
