@@ -120,7 +120,8 @@ def run_nightly(**parameters: Any) -> dict[str, Any]:
 
 PUBLIC_PREFIXES = ("dim_", "fact_", "v_")
 # columns that name the run which recorded a row (its id and clock), not the data
-RUN_COLUMNS = frozenset({"run_id", "loaded_at", "superseded_at"})
+# (v_revision_change.changed_at is the replacing version's loaded_at)
+RUN_COLUMNS = frozenset({"run_id", "loaded_at", "superseded_at", "changed_at"})
 State = dict[str, tuple[list[str], list[tuple]]]
 
 
