@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -12,6 +14,13 @@ from warehouse.query import format_value
 from warehouse.revisions import change_text
 
 SHOWN = ("year", "department_name", "change_kind", "project_name", "indicator_name", "field")
+
+
+def _when(value: object) -> str:
+    """A time to the second (the exact one is in csv / json)."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return format_value(value)
 
 
 def print_diff(console: Console, columns: list[str], rows: list[tuple], fmt: str) -> None:
@@ -31,7 +40,7 @@ def print_diff(console: Console, columns: list[str], rows: list[tuple], fmt: str
         table.add_row(
             *(Text(format_value(row[at[column]])) for column in SHOWN),
             Text(change_text(row[at["old_value"]], row[at["new_value"]])),
-            Text(format_value(row[at["changed_at"]])),
+            Text(_when(row[at["changed_at"]])),
         )
     console.print(table)
     console.print(f"({len(rows)} change{'s' if len(rows) != 1 else ''})", style="dim")

@@ -16,7 +16,7 @@ from pathlib import Path
 from flows.settings import Settings
 
 RUN_COLUMNS = [
-    "run_id", "started_at", "files_new", "loaded", "superseded", "rejected",
+    "run_id", "started_at", "files_new", "loaded", "superseded_in_run", "rejected",
     "manifest_version", "published_at",
 ]  # fmt: skip
 

@@ -57,7 +57,8 @@ def _run_version(runs: Path, run_id: str) -> int | None:
 def resolve_as_of(lake: Path, runs: Path, when: str) -> AsOfMoment:
     """The manifest current at `when`: a run id (the manifest it published, or the one
     current after it), or an ISO time (`2026-11-28`, `2026-11-28T03:00`, with or without
-    a zone): the last manifest published at or before it."""
+    a zone): the last manifest published at or before it (a time without fractions of a
+    second covers the whole second)."""
     history = moments(lake)
     if not history:
         raise AsOfError("nothing has been published yet")
@@ -77,7 +78,12 @@ def resolve_as_of(lake: Path, runs: Path, when: str) -> AsOfMoment:
             f"{when!r} is neither a run id (see `bpw runs`) nor an ISO time such as "
             "2026-11-28T03:00"
         ) from None
-    earlier = [m for m in history if m.published_at <= asked]
+    # a time to the second (as `bpw runs` prints them) covers that whole second
+    whole = asked.microsecond == 0
+    earlier = [
+        m for m in history
+        if (m.published_at.replace(microsecond=0) if whole else m.published_at) <= asked
+    ]
     if not earlier:
         first = history[0].published_at.isoformat(sep=" ")
         raise AsOfError(f"nothing was published by {asked.isoformat(sep=' ')} (first: {first})")
