@@ -45,6 +45,9 @@ def write_variant(root: Path, variant: Variant) -> Path:
     if variant.extra:
         amount = f"{Decimal('572.90') + variant.extra:.2f}"
         text = text.replace(FIRST_PROJECT, f"{amount}\t{amount}", 1)
+        # the 合计 and the unit subtotal move with it: a table that adds up
+        declared = f"{Decimal('5373.54') + variant.extra:,.2f}"
+        text = text.replace("\t5,373.54\t5,373.54\t", f"\t{declared}\t{declared}\t")
     if variant.tag:
         text += f"\n注：{variant.tag}\n"
     path = root / (variant.tag or "base") / str(variant.year) / f"{variant.department}.txt"
