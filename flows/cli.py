@@ -133,7 +133,7 @@ def _run_flow(
     task_runner: str = TaskRunnerKind.default, dask_address: str | None = None, **parameters: Any
 ) -> dict[str, Any]:
     _check_runner(task_runner, dask_address)
-    from flows.datahome import RunLocked, check_unlocked
+    from pipeline.datahome import RunLocked, check_unlocked
 
     try:
         if not parameters.get("wait_for_lock_seconds"):
@@ -228,7 +228,7 @@ def validate(
 ) -> None:
     """Parse and gate only: print the report, write nothing."""
     from flows.render import print_validation
-    from flows.steps import gate_tables, read_chunk, refusal_failure
+    from pipeline.steps import gate_tables, read_chunk, refusal_failure
     from transforms.discover import discover
 
     targets = [Path(p) for p in _existing_paths(paths)]

@@ -1,6 +1,6 @@
 """A run's reports beyond `runs/<run>.json`: a self-contained HTML page (`runs/<run>.html`)
 and the complete markdown of the Prefect artifact — both from the run summary dict
-(`flows.summary.run_summary`), plus the record a failed run leaves behind.
+(`pipeline.summary.run_summary`); `record_run` writes both records of a run.
 
 The HTML page has inline CSS and no scripts or external resources: it reads offline.
 """
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import html
 import os
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from flows.settings import Settings
-from flows.summary import markdown_summary
+from pipeline.datahome import write_run_summary
+from pipeline.summary import markdown_summary
+from warehouse.faults import checkpoint
 
 MAX_LISTED_WARNINGS = 50
 
@@ -37,43 +38,6 @@ def amount(value: Any) -> str:
     text = format(number.normalize(), "f")
     whole, _, cents = text.partition(".")
     return f"{whole}.{cents.ljust(2, '0')}"
-
-
-def report_paths(settings: Settings, run_id: str) -> dict[str, str]:
-    """Where this run's reports are (added to the summary as `reports`)."""
-    stem = settings.runs / run_id
-    return {
-        "run_json": str(stem.with_suffix(".json")),
-        "run_html": str(stem.with_suffix(".html")),
-        "data_docs": str(settings.docs / "index.html"),
-        "quarantine": str(settings.quarantine),
-    }
-
-
-def failed_summary(
-    run_id: str, started: datetime, settings: Settings, error: BaseException
-) -> dict[str, Any]:
-    """The summary a run that raised leaves behind: nothing loaded, and why it failed."""
-    return {
-        "run_id": run_id,
-        "status": "failed",
-        "error": f"{type(error).__name__}: {error}"[:1000],
-        "started_at": started.isoformat(),
-        "finished_at": datetime.now(UTC).isoformat(),
-        "home": str(settings.home),
-        "files_new": 0,
-        "files_unchanged": 0,
-        "loaded": [],
-        "superseded_in_run": [],
-        "rejected": [],
-        "warnings": [],
-        "rows": {"projects": 0, "indicators": 0},
-        "manifest_version": None,
-        "quarantine": str(settings.quarantine),
-        "warehouse": str(settings.warehouse),
-        "reports": report_paths(settings, run_id),
-        "exit_status": 1,
-    }
 
 
 def artifact_markdown(summary: dict[str, Any]) -> str:
@@ -192,3 +156,10 @@ def write_run_page(settings: Settings, summary: dict[str, Any]) -> Path:
     partial.write_text(run_page_html(summary), encoding="utf-8")
     os.replace(partial, target)
     return target
+
+
+def record_run(settings: Settings, summary: dict[str, Any]) -> None:
+    """runs/<run>.json and runs/<run>.html, for every run (the flow adds its artifact)."""
+    write_run_summary(settings, summary["run_id"], summary)
+    checkpoint("run page")  # the page is written whole (temp + rename): a crash point
+    write_run_page(settings, summary)

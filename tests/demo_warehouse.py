@@ -1,9 +1,9 @@
-"""Warehouses for the analysis tests, built by the nightly flow's own body.
+"""Warehouses for the analysis tests, built by the nightly flow's own pipeline.
 
 Plain functions (pytest only auto-loads conftest.py, which belongs to others). `ingest`
-runs `nightly.fn` with its tasks inline (tests/inline_flow.py: no Prefect server);
-where that helper is absent it follows the same data path — discover → read →
-normalize + gate → publish — through the step functions the flow's tasks wrap.
+runs the flow's plain pipeline (tests/inline_flow.py: no Prefect server); where that
+helper is absent it follows the same data path — discover → read → normalize + gate →
+publish — through the pipeline's steps.
 `demo_home` is the warehouse `bpw demo --history` builds: every table under samples/,
 built once per test session.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from flows import steps
 from flows.settings import Settings, load_settings
+from pipeline import steps
 from transforms.discover import discover
 from warehouse import lake
 

@@ -1,119 +1,56 @@
-"""Run the real nightly flow body (`nightly.fn`) with no Prefect server: the crash,
-lock, idempotency and hostile-input tests start dozens of runs, and a temporary Prefect
-server costs 8–20 s each.
+"""Run the nightly pipeline with no Prefect: the crash, lock, idempotency and
+hostile-input tests start dozens of runs, and a temporary Prefect server costs 8–20 s
+each.
 
-`nightly.fn(...)` runs the flow's own code, but its tasks would still report to an
-API (and `.submit` needs a flow run). Here every task runs as its plain function, in
-order, and artifacts and run loggers are local: the same steps, the same writes, the
-same summary — only the orchestration is left out.
+`run_nightly` is what the `nightly` flow runs, called as the plain pipeline
+(`pipeline.run.run`, its steps plain calls in this process): the same steps, the same
+writes, the same records, the same summary — only Prefect (tasks, the artifact, the
+final state) is left out. Nothing of Prefect is patched.
 
 As a script (`python tests/inline_flow.py HOME [PATH…]`) it runs one ingest in a fresh
 process and prints the summary as JSON on stdout. `ForkServer` runs many ingests, each in
 a process of its own (the crash tests kill them with BPW_FAULT_AFTER_WRITES, armed by the
-test-only switch BPW_FAULTS_I_AM_A_TEST=1), without paying Prefect's and Great
-Expectations' imports each time. `warehouse_state` reads what a run left as a reader
-sees it: every public view, in full, ordered.
+test-only switch BPW_FAULTS_I_AM_A_TEST=1), without paying Great Expectations' imports
+each time. `warehouse_state` reads what a run left as a reader sees it: every public
+view, in full, ordered.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-_DROPPED = ("return_state", "wait_for")
 
+def run_nightly(
+    home: str | None = None,
+    paths: list[str] | None = None,
+    year: int | None = None,
+    department: str | None = None,
+    wait_for_lock_seconds: float = 0.0,
+    chunk_size: int | None = None,
+) -> dict[str, Any]:
+    """The `nightly` flow's run as the plain pipeline; returns the run summary."""
+    from flows import runreport
+    from flows.progress import RunProgress
+    from flows.settings import load_settings
+    from pipeline import run
 
-class InlineFuture:
-    """A task already run: what `.submit()` hands back, in the shape Prefect's helpers read."""
-
-    def __init__(self, value: Any = None, error: BaseException | None = None) -> None:
-        self._value, self._error = value, error
-        self._final_state = True  # `prefect.futures.as_completed` yields it at once
-
-    def result(self, *args: Any, **kwargs: Any) -> Any:
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-    def wait(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _resolve(value: Any) -> Any:
-    """Futures passed as arguments become their results (as Prefect does)."""
-    if isinstance(value, InlineFuture):
-        return value.result()
-    if isinstance(value, list | tuple):
-        return type(value)(_resolve(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _resolve(v) for k, v in value.items()}
-    return value
-
-
-def _call(task: Any, *args: Any, **kwargs: Any) -> Any:
-    for key in _DROPPED:
-        kwargs.pop(key, None)
-    return task.fn(*_resolve(args), **_resolve(kwargs))
-
-
-def _submit(task: Any, *args: Any, **kwargs: Any) -> InlineFuture:
-    try:
-        return InlineFuture(_call(task, *args, **kwargs))
-    except Exception as exc:
-        return InlineFuture(error=exc)
-
-
-def _map(task: Any, *iterables: Any, **kwargs: Any) -> list[InlineFuture]:
-    return [_submit(task, *args, **kwargs) for args in zip(*iterables, strict=True)]
-
-
-@contextmanager
-def inline_tasks() -> Iterator[None]:
-    """Within: Prefect tasks run as plain calls, artifacts and run loggers are local."""
-    import prefect.artifacts
-    import prefect.logging
-    from prefect.tasks import Task
-
-    import flows.nightly
-
-    logger = logging.getLogger("bpw.inline")
-    patches = [
-        (Task, "__call__", _call),
-        (Task, "submit", _submit),
-        (Task, "map", _map),
-        (prefect.artifacts, "create_markdown_artifact", lambda *a, **k: None),
-        (prefect.logging, "get_run_logger", lambda *a, **k: logger),
-    ]
-    patches += [
-        (flows.nightly, name, replacement)
-        for module, name, replacement in patches[3:]
-        if hasattr(flows.nightly, name)
-    ]
-    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
-    for owner, name, replacement in patches:
-        setattr(owner, name, replacement)
-    try:
-        yield
-    finally:
-        for owner, name, original in saved:
-            setattr(owner, name, original)
-
-
-def run_nightly(**parameters: Any) -> dict[str, Any]:
-    """`nightly.fn(**parameters)` with inline tasks; returns the run summary."""
-    from flows.nightly import nightly
-
-    with inline_tasks():
-        result = nightly.fn(**parameters)
-    return getattr(result, "data", result)  # a returned State carries the summary
+    settings = load_settings(home).ensure()
+    now = datetime.now(UTC)
+    run_id = run.new_run_id(now)
+    targets = [Path(p) for p in paths] if paths else [settings.inbox]
+    return run.run(
+        settings, targets, year, department, chunk_size or run.CHUNK_SIZE, run_id, now,
+        wait_for_lock_seconds=wait_for_lock_seconds, progress=RunProgress(run_id),
+        record=runreport.record_run,
+    )  # fmt: skip
 
 
 # --- what a run left: the warehouse as a reader sees it -------------------------------
@@ -204,7 +141,7 @@ FAULT_TEST_SWITCH = "BPW_FAULTS_I_AM_A_TEST"  # without it the fault variable is
 
 
 def serve_forks() -> None:
-    """`inline_flow.py --forks`: import Prefect and Great Expectations once (seconds),
+    """`inline_flow.py --forks`: import Great Expectations once (seconds),
     then for each stdin line `<N or -> <home>` run one ingest of `home` in a forked child
     — killed by `faults` at its N-th write when N is given — and answer its exit code.
 
@@ -212,11 +149,7 @@ def serve_forks() -> None:
     polars: its thread pool must be born in the child). A child writes its summary to
     `<home>.summary.json`.
     """
-    from flows.settings import configure_prefect
-
-    configure_prefect()  # before Prefect is imported, as flows.nightly does
     import great_expectations  # noqa: F401
-    import prefect  # noqa: F401
 
     assert "polars" not in sys.modules
     for line in sys.stdin:

@@ -4,7 +4,7 @@ Test modules whose flows need a real task runner (Dask, retries through the task
 engine) call `start(request.config)` from a fixture; the first call starts
 `prefect.testing.utilities.prefect_test_harness` (a temporary server on a temporary
 database), later calls reuse it, and pytest stops it when the session ends. Tests
-where a server is not the point run the flow body inline (`tests/inline_flow.py`).
+where a server is not the point run the flow's plain pipeline (`tests/inline_flow.py`).
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def test_the_dask_run_built_its_reports_and_data_docs(runs):
 
 
 def test_what_a_read_task_returns_survives_pickling_between_processes():
-    from flows import steps
+    from pipeline import steps
     from tests.conftest_warehouse import source_of
 
     chunk = steps.read_chunk([source_of(SAMPLE)])
@@ -99,8 +99,8 @@ def test_what_a_read_task_returns_survives_pickling_between_processes():
 def test_what_the_gate_task_returns_survives_pickling(sample_frames):
     from expectations.datadocs import compact_result
     from expectations.gate import recording_validations, run_gate
-    from flows.nightly import GateRun
-    from flows.steps import GateOutcome
+    from pipeline.run import GateRun
+    from pipeline.steps import GateOutcome
 
     with recording_validations() as validations:
         findings = run_gate(sample_frames)

@@ -8,7 +8,7 @@ version of one batch, supersedes an older draft of the same batch sent in the sa
 run, rejects a bad file, and garbage-collects the oldest lake files: it passes every
 kind of write a run makes (archive, quarantine, lake, manifest, catalog, GC, runs/).
 Each kill runs in its own process on its own copy of the warehouse
-(`tests/inline_flow.py`: the flow body with tasks inline, no Prefect server); kills
+(`tests/inline_flow.py`: the flow's plain pipeline, no Prefect server); kills
 run a few at a time while this process checks and recovers the ones that ended.
 """
 
@@ -76,7 +76,7 @@ def copy_home(source: Path, target: Path) -> Path:
 def count_checkpoints(home: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Run once in this process, recording every checkpoint label instead of counting."""
     labels: list[str] = []
-    for module in ("warehouse.fsio", "warehouse.catalog", "flows.nightly"):
+    for module in ("warehouse.fsio", "warehouse.catalog", "flows.runreport"):
         monkeypatch.setattr(f"{module}.checkpoint", labels.append)
     run_nightly(home=str(home))
     monkeypatch.undo()

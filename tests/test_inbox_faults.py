@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import steps
+from pipeline import steps
 from tests.conftest import SAMPLE
 from tests.inline_flow import run_nightly
 from transforms.discover import discover
@@ -170,21 +170,21 @@ def test_a_file_that_cannot_be_read_any_more_is_rejected_alone(tmp_path: Path, b
 
 
 def test_a_file_vanishing_mid_run_is_rejected_and_the_rest_loads(tmp_path: Path, monkeypatch):
-    """The real flow body: the file is deleted right after discovery, then comes back."""
-    import flows.nightly
+    """The flow's pipeline: the file is deleted right after discovery, then comes back."""
+    import pipeline.run
 
     home = tmp_path / "home"
     put(home / "inbox" / "2026" / "广州互联网法院.txt")
     doomed = put(home / "inbox" / "2026" / "消失.txt", extra="\n注：消失\n")
     kept = doomed.read_bytes()
-    real_discover = flows.nightly.discover
+    real_discover = pipeline.run.discover
 
     def discover_then_delete(*args, **kwargs):
         found = real_discover(*args, **kwargs)
         doomed.unlink()
         return found
 
-    monkeypatch.setattr(flows.nightly, "discover", discover_then_delete)
+    monkeypatch.setattr(pipeline.run, "discover", discover_then_delete)
     summary = run_nightly(home=str(home))
     assert summary["exit_status"] == 1
     assert [(r["file_name"], r["rule"]) for r in summary["rejected"]] == [

@@ -15,7 +15,7 @@ import pytest
 from hostile_corpus import budget_text, write
 from inline_flow import run_nightly
 
-from flows.datahome import RunLocked
+from pipeline.datahome import RunLocked
 from warehouse.lake import current_batches
 from warehouse.manifest import read_manifest
 
@@ -24,7 +24,7 @@ INLINE_FLOW = str(Path(__file__).with_name("inline_flow.py"))
 # holds the data home's run lock (as a run does) until killed or `seconds` pass
 HOLDER = """
 import sys, time
-from flows.datahome import run_lock
+from pipeline.datahome import run_lock
 from flows.settings import load_settings
 with run_lock(load_settings(sys.argv[1]).ensure()):
     print("locked", flush=True)

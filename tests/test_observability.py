@@ -189,7 +189,7 @@ def test_disk_tasks_retry_on_os_error_only():
 def test_a_read_that_failed_on_the_disk_raises_but_one_files_fault_does_not(monkeypatch):
     import zipfile
 
-    from flows import steps
+    from pipeline import steps
     from tests.conftest_warehouse import source_of
 
     source = source_of(SAMPLE)

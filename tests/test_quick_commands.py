@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from flows import steps
 from flows.settings import load_settings
+from pipeline import steps
 from tests.conftest import SAMPLE
 from transforms.discover import discover
 from warehouse import lake

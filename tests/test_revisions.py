@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import steps
+from pipeline import steps
 from tests.conftest import SAMPLE
 from transforms.discover import discover
 from warehouse import lake

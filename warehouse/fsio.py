@@ -1,5 +1,5 @@
 """Durable file steps: every write, replace and delete of a run goes through here — the
-lake and catalog (publish), and archive/, quarantine/ and runs/ (`flows.datahome`).
+lake and catalog (publish), and archive/, quarantine/ and runs/ (`pipeline.datahome`).
 
 Each step first calls `faults.checkpoint`, so a crash test can stop the process
 between any two of them; file contents are fsynced before anything points at them.

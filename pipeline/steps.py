@@ -1,7 +1,7 @@
 """The pipeline's steps as plain functions (no Prefect here): read a chunk of files,
 normalize them together, gate them together, split accepted from rejected.
 
-`flows.nightly` wraps these in Prefect tasks; `bpw validate` calls them directly.
+`pipeline.run` composes these into a run; `bpw validate` calls them directly.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import polars as pl
 
-from flows.settings import Limits
+from pipeline.home import Limits
 from transforms.discover import Refusal, path_digest
 from transforms.errors import TableError, is_file_fault, unreadable_message
 from transforms.grid import ReadLimits
@@ -75,7 +75,8 @@ class GateOutcome:
 
 def read_limits(limits: Limits | None) -> ReadLimits:
     """The configured input limits, as the readers take them."""
-    limits = limits or Limits()
+    if limits is None:
+        return ReadLimits()  # its defaults are the settings' defaults
     return ReadLimits(
         max_cell_chars=limits.max_cell_chars,
         max_rows=limits.max_rows,

@@ -1,5 +1,6 @@
 """A run's summary: what was loaded, rejected, superseded — as a dict (runs/<id>.json),
-as markdown (the Prefect artifact) and as the lines printed on the terminal."""
+as markdown (the Prefect artifact) and as the lines printed on the terminal; where its
+reports are; and the summary a failed run leaves behind."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 import polars as pl
 
 from expectations.report import error_line
-from flows.settings import Settings
-from flows.steps import GateOutcome
+from pipeline.home import Settings
+from pipeline.steps import GateOutcome
 from transforms.table import SourceFile
 
 
@@ -106,3 +107,40 @@ def markdown_summary(summary: dict[str, Any]) -> str:
         ]
         lines += ["", f"Reports: `{summary['quarantine']}`"]
     return "\n".join(lines) + "\n"
+
+
+def report_paths(settings: Settings, run_id: str) -> dict[str, str]:
+    """Where this run's reports are (added to the summary as `reports`)."""
+    stem = settings.runs / run_id
+    return {
+        "run_json": str(stem.with_suffix(".json")),
+        "run_html": str(stem.with_suffix(".html")),
+        "data_docs": str(settings.docs / "index.html"),
+        "quarantine": str(settings.quarantine),
+    }
+
+
+def failed_summary(
+    run_id: str, started: datetime, settings: Settings, error: BaseException
+) -> dict[str, Any]:
+    """The summary a run that raised leaves behind: nothing loaded, and why it failed."""
+    return {
+        "run_id": run_id,
+        "status": "failed",
+        "error": f"{type(error).__name__}: {error}"[:1000],
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "home": str(settings.home),
+        "files_new": 0,
+        "files_unchanged": 0,
+        "loaded": [],
+        "superseded_in_run": [],
+        "rejected": [],
+        "warnings": [],
+        "rows": {"projects": 0, "indicators": 0},
+        "manifest_version": None,
+        "quarantine": str(settings.quarantine),
+        "warehouse": str(settings.warehouse),
+        "reports": report_paths(settings, run_id),
+        "exit_status": 1,
+    }

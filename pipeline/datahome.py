@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from expectations.report import dumps, report_html, report_payload, report_text
-from flows.settings import Settings
+from pipeline.home import Settings
 from transforms.table import SourceFile
 from warehouse import fsio
 
