@@ -1,9 +1,10 @@
 """The first-party import graph: acyclic, and pointing only downward through the rings.
 
-Rings, top to bottom: the interface (`flows`: CLI, rendering, the flow) → the
-generator (`synth`), the gate (`expectations`) and storage (`warehouse`) → the
-parsers (`transforms`). Every import counts, also those inside functions (deferred
-for start-up time, they are still dependencies).
+Rings, top to bottom: the interface (`flows`: CLI, rendering, the Prefect flow) → the
+plain-Python pipeline (`pipeline`) → the generator (`synth`), the gate
+(`expectations`) and storage (`warehouse`) → the parsers (`transforms`). Every import
+counts, also those inside functions (deferred for start-up time, they are still
+dependencies). Prefect is the interface's alone: nothing below `flows` imports it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
-RINGS = {"flows": 3, "synth": 2, "expectations": 2, "warehouse": 2, "transforms": 1}
+RINGS = {"flows": 4, "pipeline": 3, "synth": 2, "expectations": 2, "warehouse": 2, "transforms": 1}
 
 
 def module_name(path: Path) -> str:
@@ -28,6 +29,17 @@ def first_party_modules() -> dict[str, Path]:
         for package in RINGS
         for path in (ROOT / package).rglob("*.py")
     }
+
+
+def all_imports(path: Path) -> set[str]:
+    """Every module name `path` imports, first-party or not (absolute imports)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
 
 
 def imports_of(path: Path, modules: dict[str, Path]) -> set[str]:
@@ -102,3 +114,17 @@ def test_imports_point_only_downward(graph: dict[str, set[str]]) -> None:
         and RINGS[target.split(".")[0]] >= RINGS[source.split(".")[0]]
     ]
     assert upward == []
+
+
+def test_nothing_below_the_flow_imports_prefect() -> None:
+    below = [package for package in RINGS if package not in ("flows", "synth")]
+    assert set(below) == {"pipeline", "expectations", "warehouse", "transforms"}
+    prefect = sorted(
+        module
+        for module, path in first_party_modules().items()
+        if module.split(".")[0] in below
+        and any(name == "prefect" or name.startswith("prefect.") for name in all_imports(path))
+    )
+    assert prefect == []
+    # and the check sees an import of prefect where there is one
+    assert "prefect" in all_imports(ROOT / "flows" / "nightly.py")
