@@ -239,8 +239,8 @@ def test_multi_unit_department():
     frames = load_rows(PREAMBLE + [HEADER] + body)
     assert frames.units["unit_name"].to_list() == ["测试局本级", "测试局下属中心"]
     assert frames.projects.select("project_name", "unit_name").rows() == [
-        ("项目甲", "测试局本级"), ("项目乙", "测试局下属中心"), ("测试局档案馆", "测试局下属中心"),
-    ]  # fmt: skip  (no project adds up to 档案馆's amount: a project of the unit above)
+        ("项目甲", "测试局本级"), ("项目乙", "测试局下属中心"), ("测试局档案馆", "测试局档案馆"),
+    ]  # fmt: skip  (the three units add up to 合计; 档案馆, with no project, is its own)
     assert indicators_of(frames) == EXPECTED_INDICATORS
 
 

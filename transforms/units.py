@@ -3,8 +3,9 @@
 A row with a name and amounts but neither goal nor indicators *looks* like a unit's
 subtotal row, and so does a project whose goal and indicators were left blank. Taking
 the second for a unit would reassign every project below it and hide the real fault.
-So a candidate is a unit only when the projects under it (up to the next unit, 合计 or
-the end of the table) add up to its amount, within the rounding the gate tolerates
+So a candidate is a unit only by evidence: when the table's candidates together add up
+to its 合计, or else when the projects under it (up to the next unit, 合计 or the end
+of the table) add up to its amount, within the rounding the gate tolerates
 (`expectations.checks`); otherwise it stays a project, and the gate's
 `project_has_indicators` names it. Candidates inside an accepted unit's run are its
 projects.
@@ -44,6 +45,7 @@ def resolve_units(rows: pl.DataFrame) -> pl.DataFrame:
             pl.lit(0).cast(AMOUNT_DTYPE)
         )
     ).to_series().to_list()
+    candidates = _unconfirmed(candidates, kinds, fids, amounts)
     demoted: set[int] = set()
     position = 0
     while position < candidates.size:
@@ -70,6 +72,30 @@ def resolve_units(rows: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.Series(flags)).then(pl.lit("project")).otherwise(pl.col("row_kind"))
         .alias("row_kind")
     )
+
+
+def _unconfirmed(
+    candidates: np.ndarray, kinds: list[str], fids: np.ndarray, amounts: list[Decimal]
+) -> np.ndarray:
+    """The candidates left to prove by their projects: a table whose candidates together
+    add up to its 合计 has them confirmed by that (they are its units, and a project
+    amount that misses its unit's subtotal is the fault the gate then names)."""
+    totals: dict[int, Decimal] = {}
+    for row, kind in enumerate(kinds):
+        if kind == "total":
+            totals.setdefault(int(fids[row]), amounts[row])
+    by_file: dict[int, list[int]] = {}
+    for row in candidates.tolist():
+        by_file.setdefault(int(fids[row]), []).append(row)
+    confirmed = {
+        fid
+        for fid, rows in by_file.items()
+        if fid in totals
+        and abs(sum((amounts[r] for r in rows), Decimal(0)) - totals[fid])
+        <= _tolerance(len(rows))
+    }
+    return np.asarray([r for r in candidates.tolist() if int(fids[r]) not in confirmed],
+                      dtype=np.int64)
 
 
 def _run_ends(
