@@ -106,11 +106,24 @@ def _catalog(as_of: str | None) -> Iterator[Path]:
         raise typer.Exit(2) from None
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        out.print(f"bpw {version('bpw')}", markup=False)
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     home: Annotated[
         str | None, typer.Option("--home", help="Data home (default $BPW_HOME or ./data).")
     ] = None,
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True,
+                     help="Print bpw's version and exit."),
+    ] = False,
 ) -> None:
     State.home = home
 

@@ -118,3 +118,17 @@ def test_a_bad_option_or_argument_is_usage_not_a_crash(tmp_path: Path) -> None:
         assert result.returncode == 2, (args, result.stderr)
         assert "internal error" not in result.stderr
     assert not (tmp_path / "runs").exists()
+
+
+def test_version_prints_the_package_version_and_exits_0():
+    import subprocess
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    declared = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]["version"]
+    bpw = Path(sys.executable).parent / "bpw"
+    result = subprocess.run([str(bpw), "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"bpw {declared}"
