@@ -241,14 +241,10 @@ def validate(
 ) -> None:
     """Parse and gate only: print the report, write nothing."""
     from flows.render import print_validation
-    from pipeline.steps import gate_tables, read_chunk, refusal_failure
-    from transforms.discover import discover
+    from pipeline.run import validate as validate_paths
 
     targets = [Path(p) for p in _existing_paths(paths)]
-    limits = settings().limits
-    sources, refusals = discover(targets, limits.max_file_bytes, year)
-    chunk = read_chunk(sources, limits)
-    outcome = gate_tables(chunk.tables, chunk.failures + [refusal_failure(r) for r in refusals])
+    outcome = validate_paths(targets, settings().limits, year)
     raise typer.Exit(print_validation(out, err, outcome))
 
 
