@@ -115,7 +115,7 @@ def _rejected(frames) -> bool:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     items=st.lists(st.tuples(categories, names, digit_values, digit_values), min_size=1,
                    max_size=6),

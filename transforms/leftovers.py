@@ -96,9 +96,10 @@ def _orphan_levels(
 
 def unread_cells(
     grid: Grid, layout: Layout, rows: pl.DataFrame, indicators: pl.DataFrame | None
-) -> pl.DataFrame:
-    """The table's non-empty body cells that no parsed field holds (`NOTE_COLUMNS`)."""
+) -> pl.DataFrame | None:
+    """The table's non-empty body cells that no parsed field holds (`NOTE_COLUMNS`);
+    None when every cell is held (the usual case: no frame built for nothing)."""
     notes = _unnamed_columns(grid, layout)
     if layout.kind == "long" and indicators is not None:
         notes += _orphan_levels(grid, layout, rows, indicators)
-    return pl.DataFrame(notes, schema=NOTE_COLUMNS)
+    return pl.DataFrame(notes, schema=NOTE_COLUMNS) if notes else None

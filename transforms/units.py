@@ -16,46 +16,47 @@ only the candidate rows (a few per table).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import numpy as np
 import polars as pl
 
-from transforms.amounts import AMOUNT_DTYPE, parse_amount
+from transforms.amounts import parse_amount
 
+MICRO = 1_000_000  # amounts compared as integers of 10⁻⁶ 万元 (DECIMAL(18,6): exact)
 # the gate's tolerance for a declared total (expectations.checks): rounding per part
-ROUNDING_PER_PART = Decimal("0.005")
-MIN_ROUNDING = Decimal("0.01")
+ROUNDING_PER_PART = 5_000  # 0.005 万元
+MIN_ROUNDING = 10_000  # 0.01 万元
 
 
-def _tolerance(n_parts: int) -> Decimal:
+def _tolerance(n_parts: int) -> int:
     return max(MIN_ROUNDING, ROUNDING_PER_PART * n_parts)
 
 
 def resolve_units(rows: pl.DataFrame) -> pl.DataFrame:
     """`rows` (fid, row_kind, total_text, amount_unit; in table order) with each 'unit'
     row whose projects do not add up to its amount turned into a 'project'."""
-    candidates = np.flatnonzero((rows["row_kind"] == "unit").to_numpy())
+    kind = rows["row_kind"].to_numpy()
+    candidates = np.flatnonzero(kind == "unit")
     if candidates.size == 0:
         return rows
-    kinds = rows["row_kind"].to_list()
     fids = rows["fid"].to_numpy()
-    amounts = rows.select(
-        parse_amount(pl.col("total_text"), pl.col("amount_unit")).fill_null(
-            pl.lit(0).cast(AMOUNT_DTYPE)
-        )
-    ).to_series().to_list()
-    candidates = _unconfirmed(candidates, kinds, fids, amounts)
+    # exact amounts as integers of 10⁻⁶ 万元: sums are prefix-sum differences
+    micro = rows.select(
+        (parse_amount(pl.col("total_text"), pl.col("amount_unit")) * MICRO)
+        .cast(pl.Int64).fill_null(0)
+    ).to_series().to_numpy()
+    sums = np.concatenate([[0], np.cumsum(micro)])
+    stops = _stops(kind == "total", fids)
+    totals = _first_totals(kind == "total", fids, micro)
+    candidates = _unconfirmed(candidates, fids, micro, totals)
     demoted: set[int] = set()
     position = 0
     while position < candidates.size:
         unit = int(candidates[position])
         accepted_end = None
-        for end_position, end in _run_ends(position, candidates, kinds, fids):
-            parts = range(unit + 1, end)
-            if parts and abs(sum((amounts[i] for i in parts), Decimal(0)) - amounts[unit]) <= (
-                _tolerance(len(parts))
-            ):
+        for end_position, end in _run_ends(position, candidates, stops):
+            n_parts = end - unit - 1
+            gap = abs(int(sums[end] - sums[unit + 1]) - int(micro[unit]))
+            if n_parts and gap <= _tolerance(n_parts):
                 accepted_end = end_position
                 break
         if accepted_end is None:
@@ -74,16 +75,30 @@ def resolve_units(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _stops(is_total: np.ndarray, fids: np.ndarray) -> np.ndarray:
+    """For every row, the first row after it that is a 合计 or in another table (or n)."""
+    n = is_total.size
+    boundary = is_total.copy()
+    boundary[1:] |= fids[1:] != fids[:-1]
+    marks = np.flatnonzero(boundary)
+    after = np.searchsorted(marks, np.arange(n), side="right")
+    return np.append(marks, n)[after]
+
+
+def _first_totals(is_total: np.ndarray, fids: np.ndarray, micro: np.ndarray) -> dict[int, int]:
+    """Each table's first 合计 amount (10⁻⁶ 万元)."""
+    found: dict[int, int] = {}
+    for row in np.flatnonzero(is_total).tolist():
+        found.setdefault(int(fids[row]), int(micro[row]))
+    return found
+
+
 def _unconfirmed(
-    candidates: np.ndarray, kinds: list[str], fids: np.ndarray, amounts: list[Decimal]
+    candidates: np.ndarray, fids: np.ndarray, micro: np.ndarray, totals: dict[int, int]
 ) -> np.ndarray:
     """The candidates left to prove by their projects: a table whose candidates together
     add up to its 合计 has them confirmed by that (they are its units, and a project
     amount that misses its unit's subtotal is the fault the gate then names)."""
-    totals: dict[int, Decimal] = {}
-    for row, kind in enumerate(kinds):
-        if kind == "total":
-            totals.setdefault(int(fids[row]), amounts[row])
     by_file: dict[int, list[int]] = {}
     for row in candidates.tolist():
         by_file.setdefault(int(fids[row]), []).append(row)
@@ -91,24 +106,19 @@ def _unconfirmed(
         fid
         for fid, rows in by_file.items()
         if fid in totals
-        and abs(sum((amounts[r] for r in rows), Decimal(0)) - totals[fid])
-        <= _tolerance(len(rows))
+        and abs(sum(int(micro[r]) for r in rows) - totals[fid]) <= _tolerance(len(rows))
     }
     return np.asarray([r for r in candidates.tolist() if int(fids[r]) not in confirmed],
                       dtype=np.int64)
 
 
 def _run_ends(
-    position: int, candidates: np.ndarray, kinds: list[str], fids: np.ndarray
+    position: int, candidates: np.ndarray, stops: np.ndarray
 ) -> list[tuple[int, int]]:
     """Where the run of candidate `position` may end, nearest first: (index of the first
     candidate not in the run, row the run stops before): at each later candidate of the
     same table, then at the table's next 合计 or its end."""
-    unit = int(candidates[position])
-    fid, n = fids[unit], len(kinds)
-    stop = unit + 1
-    while stop < n and fids[stop] == fid and kinds[stop] != "total":
-        stop += 1
+    stop = int(stops[int(candidates[position])])
     ends = []
     k = position + 1
     while k < candidates.size and candidates[k] < stop:
