@@ -2,7 +2,7 @@
 
 Loading ≥ 50 million indicators through the pipeline is not what L measures; its
 queries are. So L is made from M's published lake: every M department is copied K times
-under another jurisdiction's name (广州 … 云浮, then numbered districts), with fresh ids,
+under another invented jurisdiction's name (甲地 … 癸地, then numbered), with fresh ids,
 into one compacted Parquet file per table and year, as `warehouse.compact` writes them;
 then a manifest (`warehouse.manifest`) and the generated catalog (`warehouse.catalog`),
 exactly as a publish makes them. Values and their distributions are M's own.
@@ -22,10 +22,8 @@ from warehouse.manifest import new_manifest, read_manifest, table_files, write_m
 from warehouse.schemas import ALL_TABLES, SOURCE_FILES
 
 MIN_INDICATORS = 50_000_000
-CITIES = (
-    "广州", "深圳", "珠海", "汕头", "佛山", "韶关", "河源", "梅州", "惠州", "汕尾", "东莞",
-    "中山", "江门", "阳江", "湛江", "茂名", "肇庆", "清远", "潮州", "揭阳", "云浮",
-)  # fmt: skip
+# invented jurisdictions only: synthetic figures never wear a real place's name
+CITIES = tuple(f"{stem}地" for stem in "甲乙丙丁戊己庚辛壬癸")
 ID_COLUMNS = ("source_file_id", "department_id", "unit_id", "project_id", "superseded_by")
 RUN_ID = "bench-L"
 
@@ -35,7 +33,7 @@ def copies_needed(m_indicators: int) -> int:
 
 
 def _prefix(copy: int) -> str:
-    """'' for the original; then 广州·, 深圳·, …, 广州2·, …"""
+    """'' for the original; then 甲地·, 乙地·, …, 甲地2·, …"""
     if copy == 0:
         return ""
     city = CITIES[(copy - 1) % len(CITIES)]
