@@ -103,10 +103,24 @@ def load_settings(home: str | Path | None = None) -> Settings:
     its bpw.toml (if any) and the environment over it."""
     chosen = Path(home or os.environ.get("BPW_HOME") or "data").expanduser().resolve()
     limits = Limits(
-        max_file_bytes=int(os.environ.get("BPW_MAX_FILE_BYTES", Limits.max_file_bytes)),
-        max_cell_chars=int(os.environ.get("BPW_MAX_CELL_CHARS", Limits.max_cell_chars)),
+        max_file_bytes=_positive_int("BPW_MAX_FILE_BYTES", Limits.max_file_bytes),
+        max_cell_chars=_positive_int("BPW_MAX_CELL_CHARS", Limits.max_cell_chars),
     )
     return Settings(home=chosen, limits=limits, retention=_retention(_settings_file(chosen)))
+
+
+def _positive_int(variable: str, default: int) -> int:
+    """A limit from the environment: a whole number above zero, else SettingsError."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise SettingsError(f"{variable}={text!r}: give a whole number above zero")
+    return value
 
 
 def _settings_file(home: Path) -> dict:

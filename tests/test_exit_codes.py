@@ -132,3 +132,19 @@ def test_version_prints_the_package_version_and_exits_0():
     result = subprocess.run([str(bpw), "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert result.stdout.strip() == f"bpw {declared}"
+
+
+def test_a_limit_that_is_not_a_positive_number_is_bad_usage_in_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bpw = Path(sys.executable).parent / "bpw"
+    for variable, value in (("BPW_MAX_FILE_BYTES", "abc"), ("BPW_MAX_CELL_CHARS", "-1")):
+        env = {**os.environ, variable: value}
+        result = subprocess.run([str(bpw), "--home", str(tmp_path), "status"], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and variable in lines[0] and value in lines[0]
