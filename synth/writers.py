@@ -40,8 +40,8 @@ def text_bytes(sheet: Sheet, fmt: str, encoding: str, style: Style) -> bytes:
     return text.encode(encoding)
 
 
-def _pin_zip(data: bytes) -> bytes:
-    """Rewrite an xlsx with fixed entry times and fixed created/modified properties."""
+def pin_zip(data: bytes) -> bytes:
+    """Rewrite an xlsx/docx with fixed entry times and fixed created/modified properties."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
@@ -76,7 +76,7 @@ def xlsx_bytes(sheet: Sheet, style: Style) -> bytes:
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _pin_zip(buffer.getvalue())
+    return pin_zip(buffer.getvalue())
 
 
 def xls_bytes(sheet: Sheet, style: Style) -> bytes:
