@@ -7,20 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from transforms.grid import ReadLimits
 from warehouse.retention import Retention
 
 
 class Limits(Protocol):
-    """Input limits: anything larger is rejected, never read into memory whole."""
+    """Input limits: the file size (checked before a file is opened) and what the
+    readers refuse (`ReadLimits`)."""
 
     @property
     def max_file_bytes(self) -> int: ...
     @property
-    def max_cell_chars(self) -> int: ...
-    @property
-    def max_rows(self) -> int: ...
-    @property
-    def max_xlsx_uncompressed_bytes(self) -> int: ...
+    def read(self) -> ReadLimits: ...
 
 
 class Settings(Protocol):

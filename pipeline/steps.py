@@ -13,7 +13,6 @@ import polars as pl
 from pipeline.home import Limits
 from transforms.discover import Refusal, path_digest
 from transforms.errors import TableError, is_file_fault, unreadable_message
-from transforms.grid import ReadLimits
 from transforms.identity import source_file_id
 from transforms.normalize import Frames, normalize, source_frame
 from transforms.table import SourceFile, TableRows, read_tables
@@ -73,31 +72,22 @@ class GateOutcome:
         return self.frames.for_files(accepted)
 
 
-def read_limits(limits: Limits | None) -> ReadLimits:
-    """The configured input limits, as the readers take them."""
-    if limits is None:
-        return ReadLimits()  # its defaults are the settings' defaults
-    return ReadLimits(
-        max_cell_chars=limits.max_cell_chars,
-        max_rows=limits.max_rows,
-        max_uncompressed_bytes=limits.max_xlsx_uncompressed_bytes,
-    )
-
-
 def read_chunk(sources: list[SourceFile], limits: Limits | None = None) -> ChunkResult:
     """Read and classify each file; a file that fails is recorded, never raised — except
     for disk trouble (an OSError not about one file: `is_file_fault`), which fails the
     task so that it is retried."""
     tables: list[TableRows] = []
     failures: list[ReadFailure] = []
-    results = read_tables(sources, limits=read_limits(limits))  # bodies walked together
+    # the bodies are walked together
+    results = read_tables(sources, limits=limits.read if limits else None)
     for source, result in zip(sources, results, strict=True):
         if isinstance(result, TableRows):
             tables.append(result)
         elif isinstance(result, TableError):
             failures.append(
-                ReadFailure(source, result.rule, result.message, result.row, result.column,
-                            result.value)
+                ReadFailure(
+                    source, result.rule, result.message, result.row, result.column, result.value
+                )
             )
         elif isinstance(result, OSError) and not is_file_fault(result):
             raise result  # the disk, not this file: fail the task, retry
@@ -193,8 +183,9 @@ def publish_inputs(
     findings = outcome.findings.join(
         files.select("source_file_id", "year", "department_id")
         if files.width
-        else pl.DataFrame(schema={"source_file_id": pl.Int64, "year": pl.Int32,
-                                  "department_id": pl.Int64}),
+        else pl.DataFrame(
+            schema={"source_file_id": pl.Int64, "year": pl.Int32, "department_id": pl.Int64}
+        ),
         on="source_file_id",
         how="inner",
     ).with_columns(pl.lit(run_id).alias("run_id"))

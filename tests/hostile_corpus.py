@@ -79,9 +79,9 @@ class Corpus:
 
 HEADER = "项目名称\t总计\t财政拨款\t财政专户拨款\t其他资金\t绩效目标\t绩效指标"
 INDICATOR = "1-产出指标：11-数量指标：完成事项；实施周期指标值：=1项；年度指标值：=1项"
-CELL_LIMIT = 100_000  # Limits.max_cell_chars, the default
+CELL_LIMIT = 100_000  # ReadLimits().max_cell_chars, the default
 FILE_LIMIT = 1_000_000  # BPW_MAX_FILE_BYTES the hostile run is given
-XLSX_LIMIT = 200 * 1024 * 1024  # Limits.max_xlsx_uncompressed_bytes, the default
+XLSX_LIMIT = 200 * 1024 * 1024  # ReadLimits().max_uncompressed_bytes, the default
 
 
 def table(department: str, rows: list[str], total: str = "10.00", title: bool = True) -> str:
