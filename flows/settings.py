@@ -29,6 +29,7 @@ import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ LOCAL_SERVER_PORT = 4200
 SETTINGS_FILE = "bpw.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_LOG_LEVEL = "INFO"
+LogLevel = StrEnum("LogLevel", {level: level for level in LOG_LEVELS})  # `--log-level` choices
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ SETTINGS: tuple[Setting, ...] = (
             "a table with more rows rejects its file (`too_many_rows`)"),
     Setting("limits", "max_uncompressed_bytes", "BPW_MAX_UNCOMPRESSED_BYTES",
             _READ.max_uncompressed_bytes, positive_int, _WHOLE,
-            "an .xlsx that unpacks to more is refused (`zip_bomb`)"),
+            "an .xlsx or .docx that unpacks to more is refused (`zip_bomb`)"),
     Setting("retention", "keep_versions", "BPW_KEEP_VERSIONS", None, count_or_none,
             "a whole number, 0 or more (empty: no limit)",
             "superseded versions kept per batch (default: all)"),
