@@ -36,8 +36,7 @@ def loaded(home: Path) -> tuple[int, str, list[int]]:
     """Projects, their total and the years in the warehouse of `home`."""
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         ((n, total),) = con.sql(
-            "select count(*), sum(total_amount)::decimal(18,2)::varchar "
-            "from fact_project_budget"
+            "select count(*), sum(total_amount)::decimal(18,2)::varchar from fact_project_budget"
         ).fetchall()
         years = [y for (y,) in con.sql("select distinct year from fact_project_budget")
                  .fetchall()]  # fmt: skip
@@ -89,7 +88,7 @@ def _year_or_rule(source) -> int | str:
 def test_other_file_types_in_the_inbox_are_refused_and_lock_files_ignored(tmp_path: Path):
     inbox = tmp_path / "inbox"
     put(inbox / "2026" / "甲.txt")
-    for name in ("说明.pdf", "预算.docx", "无后缀"):
+    for name in ("说明.pptx", "预算.odt", "无后缀"):
         (inbox / "2026" / name).write_bytes(b"not a table")
     for ignored in (".DS_Store", "2026/~$甲.xlsx", "2026/.~lock.甲.csv#"):
         (inbox / ignored).write_bytes(b"\x00")
@@ -99,8 +98,8 @@ def test_other_file_types_in_the_inbox_are_refused_and_lock_files_ignored(tmp_pa
     sources, refusals = discover([inbox], LIMIT, inbox=inbox)
     assert [s.path.name for s in sources] == ["甲.txt"]
     assert sorted((r.path.name, r.rule) for r in refusals) == [
-        ("乙.csv", "unreadable"), ("无后缀", "format"), ("说明.pdf", "format"),
-        ("预算.docx", "format"),
+        ("乙.csv", "unreadable"), ("无后缀", "format"), ("说明.pptx", "format"),
+        ("预算.odt", "format"),
     ]  # fmt: skip
     folder = next(r for r in refusals if r.path.name == "乙.csv")
     assert folder.message == "乙.csv is a folder, not a file"

@@ -44,5 +44,5 @@ def test_crlf_and_quoted_line_breaks():
 
 def test_unknown_suffix_is_refused():
     with pytest.raises(TableError) as error:
-        read_grids(Path("t.pdf"), b"%PDF")
+        read_grids(Path("t.pptx"), b"PK\x03\x04")
     assert error.value.rule == "format"

@@ -16,9 +16,9 @@ from stat import S_ISDIR, S_ISLNK, S_ISREG
 
 from transforms.errors import is_file_fault, unreadable_message
 from transforms.hashcache import HashCache
+from transforms.read import TABLE_SUFFIXES, unsupported_type
 from transforms.table import SourceFile
 
-TABLE_SUFFIXES = {".txt", ".tsv", ".csv", ".xlsx", ".xls"}
 _CHUNK = 1 << 20
 
 
@@ -135,8 +135,7 @@ def inspect(path: Path, max_bytes: int, cache: HashCache | None = None) -> Sourc
         message = f"file is {stat.st_size} bytes, over the {max_bytes}-byte limit"
         return Refusal(path, "file_too_large", message, path_digest(path))
     if path.suffix.lower() not in TABLE_SUFFIXES:
-        message = f"unsupported file type '{path.suffix}' (expected .txt .tsv .csv .xlsx .xls)"
-        return Refusal(path, "format", message, path_digest(path))
+        return Refusal(path, "format", unsupported_type(path.suffix), path_digest(path))
     sha256 = cache.lookup(path, stat) if cache else None
     if sha256 is None:
         try:

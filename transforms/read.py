@@ -1,8 +1,10 @@
 """Bytes on disk → grids of text cells (decode, split into rows and cells).
 
-Knows nothing of budget tables: only encodings, delimited text and workbooks. A text
-file gives one grid; a workbook gives one grid per sheet (the caller picks the sheet
-that holds the table).
+Knows nothing of budget tables: only encodings, delimited text, workbooks and
+documents. A text file gives one grid; a workbook one grid per sheet; a Word document
+or a PDF one grid per table (the caller picks the grid that holds the table). The
+bytes decide before the suffix: a PDF or a Word document read under another name is
+still read as what it is.
 """
 
 from __future__ import annotations
@@ -12,19 +14,32 @@ import errno
 import io
 import os
 import stat
+import zipfile
 from itertools import islice
 from pathlib import Path
 
 from transforms.errors import TableError
 from transforms.excel import read_workbook
-from transforms.grid import Grid, ReadLimits, cell_too_large, too_many_rows
+from transforms.grid import Grid, ReadLimits, check_cells, too_many_rows
+from transforms.pdf import is_pdf, read_pdf
+from transforms.word import ZIP_MAGIC, read_docx
 
 TEXT_SUFFIXES = {".txt", ".tsv", ".csv"}
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+DOCUMENT_SUFFIXES = {".docx", ".doc", ".pdf"}
+# what discovery hands to a reader (.doc too: its reader says to save it as .docx)
+TABLE_SUFFIXES = {".txt", ".tsv", ".csv", ".xlsx", ".xls", ".docx", ".doc", ".pdf"}
+EXPECTED = ".txt .tsv .csv .xlsx .xls .docx .pdf"
 
 __all__ = [
-    "Grid", "ReadLimits", "decode", "read_delimited", "read_grid", "read_grids", "sniff_delimiter",
+    "TABLE_SUFFIXES", "Grid", "ReadLimits", "decode", "read_delimited", "read_grid", "read_grids",
+    "sniff_delimiter", "unsupported_type",
 ]  # fmt: skip
+
+
+def unsupported_type(suffix: str) -> str:
+    """The one line for a file type bpw does not read."""
+    return f"unsupported file type '{suffix}' (expected {EXPECTED})"
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -90,14 +105,6 @@ def read_delimited(data: bytes, suffix: str, limits: ReadLimits | None = None) -
     return Grid(rows=rows, encoding=encoding)
 
 
-def check_cells(rows: list[list[str]], limit: int) -> None:
-    """TableError `cell_too_large` naming the first cell longer than `limit` characters."""
-    for index, cells in enumerate(rows):
-        if cells and max(map(len, cells)) > limit:
-            column = next(i for i, c in enumerate(cells) if len(c) > limit)
-            raise cell_too_large(index + 1, column, cells[column], limit)
-
-
 def read_file_bytes(path: Path) -> bytes:
     """The bytes of the regular file at `path`, never following a link nor waiting on a
     pipe that took its name since discovery (OSError: the file's or the disk's fault)."""
@@ -114,24 +121,38 @@ def read_file_bytes(path: Path) -> bytes:
 def read_grids(
     path: Path, data: bytes | None = None, limits: ReadLimits | None = None
 ) -> list[Grid]:
-    """Every grid in the file: one for text, one per sheet for a workbook."""
+    """Every grid in the file: one for text, one per sheet for a workbook, one per table
+    for a Word document or a PDF."""
     suffix = path.suffix.lower()
     if data is None:
         data = read_file_bytes(path)
     if not data:
         raise TableError("empty", "the file is empty (0 bytes)")
+    if is_pdf(data) or suffix == ".pdf":
+        return read_pdf(data, limits)
+    if suffix in (".docx", ".doc") or is_docx(data):
+        return read_docx(data, limits)
     if suffix in TEXT_SUFFIXES:
         return [read_delimited(data, suffix, limits)]
     if suffix in WORKBOOK_SUFFIXES:
         return read_workbook(data, limits)
-    raise TableError(
-        "format", f"unsupported file type '{suffix}' (expected .txt .tsv .csv .xlsx .xls)"
-    )
+    raise TableError("format", unsupported_type(suffix))
+
+
+def is_docx(data: bytes) -> bool:
+    """A zip file holding a Word document part (a .docx, whatever its name says)."""
+    if not data.startswith(ZIP_MAGIC):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(name.lower() == "word/document.xml" for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # the workbook reader names the damage
 
 
 def read_grid(path: Path, data: bytes | None = None, limits: ReadLimits | None = None) -> Grid:
     """The file's first grid (text files have only one)."""
     grids = read_grids(path, data, limits)
     if not grids:
-        raise TableError("empty", "the workbook has no sheets")
+        raise TableError("empty", "the file holds no table (no sheet, no Word table)")
     return grids[0]

@@ -1,0 +1,191 @@
+"""Word (.docx) bytes → one grid per table, in document order, with the text around it.
+
+The document's XML is walked directly (python-docx opens the package): a table's rows
+become grid rows, each `w:gridCol` a grid column. Merged cells follow the Excel
+reader's convention, so every layout reader sees one: the value in the top-left cell
+of the span only, the rest "". A horizontal span is one `w:tc` with `w:gridSpan`
+(and the old `w:hMerge`); a vertical one is a `w:vMerge="restart"` cell followed by
+`w:vMerge` (continue) cells, which read as "". `w:gridBefore` / `w:gridAfter` leave
+blank cells. A cell's text is its paragraphs joined by "\\n", trimmed; a table nested
+in a cell is flattened into it (its rows as lines, cells joined by a tab).
+
+Paragraphs between the previous table (or the start) and a table are its preamble;
+paragraphs after the last table are that grid's trailer (see `transforms.grid.Grid`
+for how they sit in `rows`). A legacy `.doc` (OLE2) is refused: save it as .docx.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+from lxml import etree
+
+from transforms.errors import TableError
+from transforms.grid import Grid, ReadLimits, check_rows, framed
+from transforms.ziplimit import check_zip
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# elements whose children stand in their place (content controls, custom XML, tracked
+# insertions and moves)
+_TRANSPARENT = {f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}ins", f"{W}moveTo"}
+# subtrees never read as text: deleted runs, text boxes (drawn apart from the flow), the
+# fallback copy of alternate content, field instructions
+_SKIPPED = {
+    f"{W}del", f"{W}moveFrom", f"{W}txbxContent", f"{MC}Fallback", f"{W}instrText",
+    f"{W}delInstrText", f"{W}sdtPr", f"{W}rPr", f"{W}pPr",
+}  # fmt: skip
+_CHARACTERS = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
+
+DOC_MESSAGE = (
+    "the file is a legacy Word .doc (OLE2), which bpw does not read: open it in Word or "
+    "WPS and save it as .docx"
+)
+
+
+def refuse_doc() -> TableError:
+    return TableError("format", DOC_MESSAGE)
+
+
+def read_docx(data: bytes, limits: ReadLimits | None = None) -> list[Grid]:
+    """Every table of the document as a grid, in document order (TableError `no_table`
+    when it has none)."""
+    limits = limits or ReadLimits()
+    if data.startswith(OLE_MAGIC):
+        raise refuse_doc()
+    if not data.startswith(ZIP_MAGIC):
+        raise TableError(
+            "format",
+            f"the file is not a Word document (.docx is a zip file; it starts with bytes "
+            f"{data[:8].hex(' ')})",
+        )
+    check_zip(data, limits.max_uncompressed_bytes, kind="docx")
+    grids = list(_grids(_body(data), limits))
+    if not grids:
+        raise TableError("no_table", "the Word document holds no table")
+    return grids
+
+
+def _body(data: bytes) -> etree._Element:
+    """The document's w:body element (TableError when the package cannot be opened)."""
+    import docx  # python-docx: imported here, only a Word file needs it
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx reports damaged packages with many types
+        message = f"the Word document cannot be read ({type(exc).__name__}: {exc})"
+        raise TableError("unreadable", " ".join(message.split())[:300]) from None
+    body = document.element.find(f"{W}body")
+    if body is None:
+        raise TableError("unreadable", "the Word document has no body")
+    return body
+
+
+def _grids(body: etree._Element, limits: ReadLimits) -> Iterator[Grid]:
+    """Walk the body: paragraphs collect as the next table's preamble."""
+    lines: list[str] = []
+    tables: list[tuple[list[list[str]], tuple[str, ...]]] = []
+    for element in _children(body):
+        if element.tag == f"{W}p":
+            lines += _paragraph_lines(element)
+        elif element.tag == f"{W}tbl":
+            tables.append((_table(element), tuple(lines)))
+            lines = []
+    for number, (table, preamble) in enumerate(tables, start=1):
+        trailer = tuple(lines) if number == len(tables) else ()
+        grid = framed(table, "docx", f"table {number}", preamble, trailer)
+        check_rows(grid.rows, limits)
+        yield grid
+
+
+def _paragraph_lines(paragraph: etree._Element) -> list[str]:
+    """A body paragraph as preamble lines: non-blank, trimmed (a line break splits)."""
+    return [line.strip() for line in _text(paragraph).split("\n") if line.strip()]
+
+
+def _children(element: etree._Element) -> Iterator[etree._Element]:
+    """Child elements, looking through content controls and tracked insertions."""
+    for child in element:
+        if child.tag in _TRANSPARENT:
+            yield from _children(child)
+        elif isinstance(child.tag, str):
+            yield child
+
+
+def _text(element: etree._Element) -> str:
+    """The visible text under `element`, in order (runs, tabs, breaks, symbols)."""
+    parts: list[str] = []
+    _collect(element, parts)
+    return "".join(parts)
+
+
+def _collect(element: etree._Element, parts: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _SKIPPED:
+            continue
+        if tag == f"{W}t":
+            parts.append(child.text or "")
+        elif tag in _CHARACTERS:
+            parts.append(_CHARACTERS[tag])
+        elif tag == f"{W}sym":
+            parts.append(_symbol(child))
+        else:
+            _collect(child, parts)
+
+
+def _symbol(sym: etree._Element) -> str:
+    """A w:sym character (a code in a symbol font; F0xx is the private-use alias)."""
+    code = sym.get(f"{W}char") or ""
+    try:
+        value = int(code, 16)
+    except ValueError:
+        return ""
+    return chr(value - 0xF000) if 0xF020 <= value <= 0xF0FF else chr(value)
+
+
+def _cell_text(tc: etree._Element) -> str:
+    """A cell's paragraphs joined by "\\n" (a nested table flattened in place), trimmed."""
+    lines: list[str] = []
+    for child in _children(tc):
+        if child.tag == f"{W}p":
+            lines.append(_text(child))
+        elif child.tag == f"{W}tbl":
+            lines += ["\t".join(c for c in row if c) for row in _table(child)]
+    return "\n".join(lines).strip()
+
+
+def _int_attr(parent: etree._Element | None, path: str, default: int) -> int:
+    found = parent.find(path) if parent is not None else None
+    try:
+        return max(int(found.get(f"{W}val")), 0) if found is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _merge(tc_pr: etree._Element | None, tag: str) -> str | None:
+    """'restart', 'continue' or None for a w:vMerge / w:hMerge (no val means continue)."""
+    found = tc_pr.find(f"{W}{tag}") if tc_pr is not None else None
+    if found is None:
+        return None
+    return found.get(f"{W}val") or "continue"
+
+
+def _table(tbl: etree._Element) -> list[list[str]]:
+    """A w:tbl → rows of cells, merged spans resolved (top-left holds the value)."""
+    rows: list[list[str]] = []
+    for tr in (c for c in _children(tbl) if c.tag == f"{W}tr"):
+        tr_pr = tr.find(f"{W}trPr")
+        cells = [""] * _int_attr(tr_pr, f"{W}gridBefore", 0)
+        for tc in (c for c in _children(tr) if c.tag == f"{W}tc"):
+            tc_pr = tc.find(f"{W}tcPr")
+            span = max(_int_attr(tc_pr, f"{W}gridSpan", 1), 1)
+            merged = "continue" in (_merge(tc_pr, "vMerge"), _merge(tc_pr, "hMerge"))
+            cells.append("" if merged else _cell_text(tc))
+            cells += [""] * (span - 1)
+        cells += [""] * _int_attr(tr_pr, f"{W}gridAfter", 0)
+        rows.append(cells)
+    return rows
