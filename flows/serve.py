@@ -207,9 +207,13 @@ def _terminate_as_exit() -> Iterator[None]:
 
 
 @contextmanager
-def prefect_api(port: int, echo: Callable[[str], None]) -> Iterator[str]:
-    """The API runs go to: $PREFECT_API_URL, else a local server started (and stopped) here."""
-    prefect_home = configure_prefect()
+def prefect_api(
+    port: int, echo: Callable[[str], None], log_level: str | None = None
+) -> Iterator[str]:
+    """The API runs go to: $PREFECT_API_URL, else a local server started (and stopped) here.
+
+    The served runs log at `log_level` (they inherit this process's environment)."""
+    prefect_home = configure_prefect(log_level)
     external = prefect_api_url()
     if external:
         echo(f"bpw serve: using the Prefect server at {external}")
@@ -233,7 +237,7 @@ def serve_nightly(
 ) -> None:
     """Serve the nightly deployment until interrupted (Ctrl-C or SIGTERM)."""
     settings.ensure()
-    with _terminate_as_exit(), prefect_api(port, echo) as api_url:
+    with _terminate_as_exit(), prefect_api(port, echo, settings.log_level) as api_url:
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         from flows.nightly import nightly
