@@ -5,7 +5,6 @@ Reports are self-contained (inline CSS, no scripts, no CDN) so they read offline
 
 from __future__ import annotations
 
-import html
 import json
 from typing import Any
 
@@ -63,31 +62,17 @@ def report_text(payload: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-_CSS = (
-    "body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}"
-    "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
-    "th{background:#f0f0f0}.error{color:#a00}.warning{color:#a60}"
-)
-
-
 def report_html(payload: dict[str, Any]) -> str:
-    """A self-contained HTML page of the report (no external resources)."""
-    info = payload["file"]
-    cells = ("severity", "rule", "source_row", "column", "value", "message", "hint")
-    rows = "".join(
-        f"<tr class='{html.escape(str(f['severity']))}'>"
-        + "".join(f"<td>{html.escape(str(f.get(c) or ''))}</td>" for c in cells)
-        + "</tr>"
-        for f in payload["errors"] + payload["warnings"]
-    )
-    header = "".join(f"<th>{c}</th>" for c in cells)
-    return (
-        "<!doctype html><html lang='zh'><head><meta charset='utf-8'>"
-        f"<title>Rejected: {html.escape(info['file_name'])}</title><style>{_CSS}</style>"
-        f"</head><body><h1>Rejected: {html.escape(info['file_name'])}</h1>"
-        f"<p>sha256 <code>{html.escape(info['sha256'])}</code></p>"
-        f"<table><tr>{header}</tr>{rows}</table>"
-        f"<p>{html.escape(payload['what_to_do'])}</p></body></html>"
+    """A self-contained HTML page of the report (`pages/templates/quarantine.html`)."""
+    from pages import render
+
+    return render(
+        "quarantine.html",
+        file_name=payload["file"]["file_name"],
+        sha256=payload["file"]["sha256"],
+        columns=("severity", "rule", "source_row", "column", "value", "message", "hint"),
+        findings=payload["errors"] + payload["warnings"],
+        what_to_do=payload["what_to_do"],
     )
 
 

@@ -24,11 +24,11 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
 
-from flows import runreport  # noqa: E402
 from flows.progress import RunProgress  # noqa: E402
+from pipeline import datahome, steps  # noqa: E402
 from pipeline import run as pipeline  # noqa: E402
-from pipeline import steps  # noqa: E402
 from pipeline.run import CHUNK_SIZE, GateRun, new_run_id  # noqa: E402
+from pipeline.summary import RunSummary  # noqa: E402
 from transforms.discover import Refusal  # noqa: E402
 from transforms.table import SourceFile  # noqa: E402
 from warehouse import lake  # noqa: E402
@@ -129,12 +129,12 @@ class TaskRunner(pipeline.Runner):
         return build_data_docs(settings, validations, run_id, now)
 
 
-def record_run(settings: Settings, summary: dict[str, Any]) -> None:
+def record_run(settings: Settings, summary: RunSummary) -> None:
     """runs/<run>.json and runs/<run>.html, and the Prefect artifact — for every run."""
-    runreport.record_run(settings, summary)
+    datahome.record_run(settings, summary)
     create_markdown_artifact(
         key="bpw-run-summary",
-        markdown=runreport.artifact_markdown(summary),
+        markdown=summary.to_markdown(),
         description="bpw run summary",
     )
 
@@ -165,23 +165,23 @@ def nightly(
     return final_state(summary)
 
 
-def final_state(summary: dict[str, Any]) -> Any:
+def final_state(summary: RunSummary) -> Any:
     """How a flow run ends. Rejected files never fail a run (the good files are loaded):
     it is Completed, named `CompletedWithRejections`, its message naming the rejected
-    files; `bpw` exits 1. Prefect hands the caller the summary either way; outside a
-    flow run (`nightly.fn`) it is returned as is.
+    files; `bpw` exits 1. Prefect hands the caller the summary either way, as plain
+    data (`RunSummary.to_dict()`, the keys of runs/<run>.json).
     """
     from prefect.context import FlowRunContext
     from prefect.states import Completed
 
-    rejected = [r["file_name"] for r in summary["rejected"]]
+    rejected = [r.file_name for r in summary.rejected]
     if not rejected or FlowRunContext.get() is None:
-        return summary
+        return summary.to_dict()
     names = ", ".join(rejected[:10])
     if len(rejected) > 10:
         names += f" and {len(rejected) - 10} more"
     return Completed(
-        data=summary,
+        data=summary.to_dict(),
         name=REJECTED_STATE,
-        message=f"{len(rejected)} file(s) rejected: {names} (reports in {summary['quarantine']})",
+        message=f"{len(rejected)} file(s) rejected: {names} (reports in {summary.quarantine})",
     )

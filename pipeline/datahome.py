@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import json
 import os
 import re
 import time
@@ -24,6 +23,7 @@ import polars as pl
 
 from expectations.report import dumps, report_html, report_payload, report_text
 from pipeline.home import Settings
+from pipeline.summary import RunSummary
 from transforms.table import SourceFile
 from warehouse import fsio
 
@@ -88,12 +88,19 @@ def quarantine_file(
     return folder
 
 
-def write_run_summary(settings: Settings, run_id: str, summary: dict[str, Any]) -> Path:
+def write_run_summary(settings: Settings, summary: RunSummary) -> Path:
     """runs/<run_id>.json, written whole (temp file + rename)."""
-    target = settings.runs / f"{safe_name(run_id)}.json"
-    text = json.dumps(summary, ensure_ascii=False, indent=2, default=str)
-    fsio.write_text_atomic(target, text, "run summary")
+    target = settings.runs / f"{safe_name(summary.run_id)}.json"
+    fsio.write_text_atomic(target, summary.to_json(), "run summary")
     return target
+
+
+def record_run(settings: Settings, summary: RunSummary) -> None:
+    """A run's record, for every run (also one that raised): runs/<run>.json and the same
+    summary as a page, runs/<run>.html."""
+    write_run_summary(settings, summary)
+    page = settings.runs / f"{safe_name(summary.run_id)}.html"
+    fsio.write_text_atomic(page, summary.to_html(), "run page")
 
 
 def clear_partials(settings: Settings) -> list[Path]:

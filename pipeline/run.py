@@ -23,7 +23,7 @@ import polars as pl
 
 from pipeline import datahome, steps
 from pipeline.home import Limits, Settings
-from pipeline.summary import failed_summary, report_paths, run_summary
+from pipeline.summary import RunSummary, failed_summary, report_paths, run_summary
 from transforms.discover import Refusal, discover
 from transforms.hashcache import HashCache
 from transforms.identity import source_file_id
@@ -249,7 +249,7 @@ def ingest(
     settings: Settings, targets: list[Path], year: int | None, department: str | None,
     chunk_size: int, run_id: str, now: datetime, progress: Progress | None = None,
     runner: Runner | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """The run's stages, each shown by `progress`; returns the run summary."""
     runner = runner or Runner()
     with progress or Quiet() as shown:
@@ -277,9 +277,8 @@ def ingest(
                 stage.note = f"manifest version {published.version}"
         with shown.stage("data docs") as stage:
             stage.note = runner.data_docs(settings, gated.validations, run_id, now) or "not built"
-    summary = run_summary(run_id, now, settings, new, unchanged, gated.outcome, published)
-    summary["reports"] = {**report_paths(settings, run_id), "rejected": rejected_reports}
-    return summary
+    reports = {**report_paths(settings, run_id), "rejected": rejected_reports}
+    return run_summary(run_id, now, settings, new, unchanged, gated.outcome, published, reports)
 
 
 def run(
@@ -288,11 +287,11 @@ def run(
     wait_for_lock_seconds: float = 0.0,
     progress: Progress | None = None,
     runner: Runner | None = None,
-    record: Callable[[Settings, dict[str, Any]], None] | None = None,
-) -> dict[str, Any]:
+    record: Callable[[Settings, RunSummary], None] | None = None,
+) -> RunSummary:
     """One run under the data-home lock; `record(settings, summary)` keeps its record
-    (default: runs/<run>.json) — also when it raised, with the failed summary."""
-    record = record or (lambda s, summary: datahome.write_run_summary(s, run_id, summary))
+    (default: runs/<run>.json and .html) — also when it raised, with the failed summary."""
+    record = record or datahome.record_run
     with datahome.run_lock(settings, wait_for_lock_seconds):
         try:
             summary = ingest(

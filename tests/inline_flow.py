@@ -37,7 +37,6 @@ def run_nightly(
     chunk_size: int | None = None,
 ) -> dict[str, Any]:
     """The `nightly` flow's run as the plain pipeline; returns the run summary."""
-    from flows import runreport
     from flows.progress import RunProgress
     from flows.settings import load_settings
     from pipeline import run
@@ -49,8 +48,7 @@ def run_nightly(
     return run.run(
         settings, targets, year, department, chunk_size or run.CHUNK_SIZE, run_id, now,
         wait_for_lock_seconds=wait_for_lock_seconds, progress=RunProgress(run_id),
-        record=runreport.record_run,
-    )  # fmt: skip
+    ).to_dict()  # fmt: skip
 
 
 # --- what a run left: the warehouse as a reader sees it -------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flows.cli import app
+from interface.cli import app
 
 README = Path(__file__).parent.parent / "README.md"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import cli
+from interface import cli
 
 BPW = str(Path(sys.executable).with_name("bpw"))
 INTERNAL = re.compile(r"^bpw: internal error: (\w+): (.*) \(traceback: (.+)\)$")
@@ -63,7 +63,7 @@ def test_a_crash_in_process_keeps_to_one_line_whatever_the_message(
     def broken(settings: object) -> None:
         raise RuntimeError("the first line\nthe second line\n  and a third")
 
-    monkeypatch.setattr("flows.status.loaded_matrix", broken)
+    monkeypatch.setattr("interface.status.loaded_matrix", broken)
     monkeypatch.setattr(sys, "argv", ["bpw", "--home", str(home), "status"])
     with pytest.raises(SystemExit) as exit_:
         cli.main()
@@ -86,7 +86,7 @@ def test_without_a_data_home_the_traceback_goes_to_the_temp_folder(
     def broken(settings: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr("flows.status.loaded_matrix", broken)
+    monkeypatch.setattr("interface.status.loaded_matrix", broken)
     monkeypatch.setattr(sys, "argv", ["bpw", "--home", str(missing), "status"])
     with pytest.raises(SystemExit) as exit_:
         cli.main()
@@ -103,7 +103,7 @@ def test_ctrl_c_exits_130(
     def interrupted(settings: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("flows.status.loaded_matrix", interrupted)
+    monkeypatch.setattr("interface.status.loaded_matrix", interrupted)
     monkeypatch.setattr(sys, "argv", ["bpw", "--home", str(tmp_path), "status"])
     with pytest.raises(SystemExit) as exit_:
         cli.main()

@@ -76,7 +76,7 @@ def copy_home(source: Path, target: Path) -> Path:
 def count_checkpoints(home: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Run once in this process, recording every checkpoint label instead of counting."""
     labels: list[str] = []
-    for module in ("warehouse.fsio", "warehouse.catalog", "flows.runreport"):
+    for module in ("warehouse.fsio", "warehouse.catalog"):
         monkeypatch.setattr(f"{module}.checkpoint", labels.append)
     run_nightly(home=str(home))
     monkeypatch.undo()

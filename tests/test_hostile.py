@@ -32,7 +32,7 @@ REPORT_FIELDS = {"rule", "severity", "source_row", "column", "value", "message",
 # temporary Prefect server still runs until this process exits)
 CLI_THEN_FLOW_STATE = """
 import json, sys
-from flows.cli import main
+from interface.cli import main
 sys.argv = ["bpw", *sys.argv[1:]]
 try:
     main()

@@ -22,7 +22,7 @@ from hostile_corpus import SAMPLE_DEPARTMENT, budget_text, total_off_text, write
 from inline_flow import diff, run_nightly, warehouse_state
 from rich.console import Console
 
-from flows.render import print_summary
+from interface.render import print_summary
 from warehouse.manifest import read_manifest
 
 BPW = str(Path(sys.executable).with_name("bpw"))

@@ -69,7 +69,7 @@ def test_the_html_summary_reads_offline_and_says_what_happened(run):
 
 def test_status_lists_the_run(run):
     from flows.settings import load_settings
-    from flows.status import last_runs
+    from interface.status import last_runs
 
     (line,) = last_runs(load_settings(run["home"]))
     assert line.startswith(f"{run['summary']['run_id']}: 1 loaded, 1 rejected")
@@ -79,10 +79,10 @@ def test_status_lists_the_run(run):
 
 
 def test_the_artifact_has_files_loaded_rejected_rows_warnings_and_where_reports_are(run):
-    from flows.runreport import artifact_markdown
+    from pipeline.summary import RunSummary
 
     summary = run["summary"]
-    markdown = artifact_markdown(summary)
+    markdown = RunSummary.from_dict(summary).to_markdown()
     assert "| 1 | 1 | 0 | 17 | 71 | 1 |" in markdown  # loaded, rejected, unchanged, rows, warnings
     assert "| 2026 | 广州互联网法院 | 广州互联网法院.txt | 17 | 71 | 5373.55 | 1 |" in markdown
     assert "## Rejected" in markdown and "| 坏表.txt |" in markdown

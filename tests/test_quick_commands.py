@@ -35,12 +35,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def imported_by(*args: str) -> set[str]:
-    """The modules `python -m flows.cli ARGS` imports (from -X importtime), after
+    """The modules `python -m interface.cli ARGS` imports (from -X importtime), after
     checking that it exits 0."""
     env = {**os.environ, "COLUMNS": "200"}
     env.pop("BPW_HOME", None)
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "flows.cli", *args],
+        [sys.executable, "-X", "importtime", "-m", "interface.cli", *args],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -77,20 +77,20 @@ def test_help_imports_neither_them_nor_the_generator():
 def test_synth_still_takes_its_own_options_and_help(tmp_path: Path):
     env = {**os.environ, "COLUMNS": "200"}
     help_text = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "synth", "--help"],
+        [sys.executable, "-m", "interface.cli", "synth", "--help"],
         capture_output=True, text=True, env=env, timeout=120,
     ).stdout  # fmt: skip
     assert "--departments" in help_text and "--layouts" in help_text
     out = tmp_path / "corpus"
     done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "synth", "--departments", "1", "--years", "2026",
+        [sys.executable, "-m", "interface.cli", "synth", "--departments", "1", "--years", "2026",
          "--out", str(out)],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert len(list(out.glob("2026/*"))) == 1
     bad = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "synth", "--formats", "pdf", "--out", str(out)],
+        [sys.executable, "-m", "interface.cli", "synth", "--formats", "pdf", "--out", str(out)],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert bad.returncode == 2

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 from demo_warehouse import SAMPLES, demo_home, ingest  # noqa: E402
 
-from flows.cli import app  # noqa: E402
+from interface.cli import app  # noqa: E402
 from warehouse.catalog import ALL_VIEWS, PUBLIC_VIEWS  # noqa: E402
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -13,11 +13,11 @@ from conftest_warehouse import SAMPLE_DEPARTMENT, Variant, write_variant
 from demo_warehouse import demo_home, ingest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from interface.cli import app
 from flows.settings import Settings
-from warehouse.report import write_report
-from warehouse.report.charts import nice_max
-from warehouse.report.data import ReportData, load_report_data
+from interface.report import write_report
+from interface.report.charts import nice_max
+from interface.report.data import ReportData, load_report_data
 
 # headless Chromium: CI installs it (.ci/run: apt-get install chromium); without it the
 # browser test fails, it never skips. BPW_CHROMIUM names another binary.

@@ -20,7 +20,7 @@ import pytest
 from demo_warehouse import ingest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from interface.cli import app
 from flows.settings import Settings
 from synth import LogicalTable, Unit, generate, truth_frames, write_corpus
 from transforms.identity import normalize_name, stable_id

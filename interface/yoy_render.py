@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flows.render import print_rows
+from interface.render import print_rows
 from warehouse.yoy import cell_text
 
 

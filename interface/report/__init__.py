@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from warehouse.report.data import load_report_data
-from warehouse.report.page import render_page
+from interface.report.data import load_report_data
+from interface.report.page import render_page
 
 __all__ = ["write_report"]
 

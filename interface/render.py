@@ -106,7 +106,7 @@ def print_validation(console: Console, errors: Console, outcome: Any) -> int:
 
 def print_status(console: Console, settings: Settings) -> None:
     """Loaded years × departments, last runs, rejected files."""
-    from flows.status import last_runs, loaded_matrix, rejected_files
+    from interface.status import last_runs, loaded_matrix, rejected_files
 
     columns, rows = loaded_matrix(settings)
     console.print("[bold]Loaded (projects per year)[/bold]")

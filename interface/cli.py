@@ -90,7 +90,7 @@ def _require_warehouse(catalog: Path) -> None:
 @contextmanager
 def _catalog(as_of: str | None) -> Iterator[Path]:
     """The catalog a read command reads: the live one, or one built for `--as-of`."""
-    from flows.history import catalog_for
+    from interface.history import catalog_for
 
     home = settings()
     _require_warehouse(home.warehouse)
@@ -172,7 +172,7 @@ def _run_flow(
 
 
 def _finish(summary: dict[str, Any]) -> None:
-    from flows.render import print_summary
+    from interface.render import print_summary
 
     print_summary(out, err, summary)
     raise typer.Exit(summary["exit_status"])
@@ -240,7 +240,7 @@ def validate(
     year: Annotated[int | None, typer.Option(help="Budget year (else from the path).")] = None,
 ) -> None:
     """Parse and gate only: print the report, write nothing."""
-    from flows.render import print_validation
+    from interface.render import print_validation
     from pipeline.run import validate as validate_paths
 
     targets = [Path(p) for p in _existing_paths(paths)]
@@ -255,7 +255,7 @@ def sql(
     as_of: AsOfOption = None,
 ) -> None:
     """Run an ad-hoc query on the warehouse, read-only (--as-of: as it was then)."""
-    from flows.render import print_rows
+    from interface.render import print_rows
     from warehouse.query import QueryRefused, check_readonly, run_readonly
 
     try:
@@ -288,7 +288,7 @@ def yoy(
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
     """Year-over-year trends: per department, or per --project / --family series."""
-    from flows.yoy_render import print_yoy
+    from interface.yoy_render import print_yoy
     from warehouse.query import run_readonly
     from warehouse.yoy import yoy_query
 
@@ -313,7 +313,7 @@ def diff(
     as_of: AsOfOption = None,
 ) -> None:
     """What changed between the versions of a department-year (old → new)."""
-    from flows.diff_render import print_diff
+    from interface.diff_render import print_diff
     from warehouse.query import run_readonly
     from warehouse.revisions import diff_query
 
@@ -328,8 +328,8 @@ def runs(
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
     """Every run and every published manifest, with their times (for --as-of)."""
-    from flows.history import runs_table
-    from flows.render import print_rows
+    from interface.history import runs_table
+    from interface.render import print_rows
 
     columns, rows = runs_table(settings())
     print_rows(out, columns, rows, format.value)
@@ -345,7 +345,7 @@ def aliases(
     ] = None,
 ) -> None:
     """Show the department aliases ($BPW_HOME/aliases.csv) and rebuild the catalog with them."""
-    from flows.aliases import show_aliases
+    from interface.aliases import show_aliases
 
     raise typer.Exit(show_aliases(out, err, settings(), add))
 
@@ -359,7 +359,7 @@ def report(
     as_of: AsOfOption = None,
 ) -> None:
     """Write a static HTML report: trend charts per department, readable offline."""
-    from warehouse.report import write_report
+    from interface.report import write_report
 
     home = settings()
     with _catalog(as_of) as catalog:
@@ -370,7 +370,7 @@ def report(
 @app.command()
 def status() -> None:
     """What is loaded (years × departments), the last runs, rejected files."""
-    from flows.render import print_status
+    from interface.render import print_status
 
     print_status(out, settings())
 
@@ -399,7 +399,7 @@ def demo(
     ] = False,
 ) -> None:
     """Put the bundled samples in the inbox, run the nightly flow, show the result."""
-    from flows.render import print_rows, print_summary
+    from interface.render import print_rows, print_summary
     from warehouse.query import run_readonly
 
     home = settings().ensure()
@@ -509,5 +509,5 @@ def _write_crash_report(exc: BaseException) -> Path | None:
     return None
 
 
-if __name__ == "__main__":  # `python -m flows.cli …` (e.g. with -X importtime)
+if __name__ == "__main__":  # `python -m interface.cli …` (e.g. with -X importtime)
     main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from warehouse.report.charts import (
+from interface.report.charts import (
     FUND_COLORS,
     indicator_chart,
     movers_chart,
@@ -12,7 +12,7 @@ from warehouse.report.charts import (
     stacked_share_chart,
     total_chart,
 )
-from warehouse.report.data import LEVEL1, Department, ReportData
+from interface.report.data import LEVEL1, Department, ReportData
 from warehouse.yoy import MISSING, amount_text, change_text, percent_text
 
 FUNDS = ("财政拨款", "财政专户拨款", "其他资金")

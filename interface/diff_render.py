@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flows.render import print_rows
+from interface.render import print_rows
 from warehouse.query import format_value
 from warehouse.revisions import change_text
 
