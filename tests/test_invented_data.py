@@ -21,8 +21,10 @@ from conftest_warehouse import Home, Variant, frames_for
 from demo_warehouse import SAMPLES, demo_home
 from typer.testing import CliRunner
 
-from interface.cli import app
 from flows.settings import Settings
+from interface.cli import app
+from interface.report import write_report
+from interface.report.data import load_report_data
 from synth import generate, write_corpus
 from synth.style import ENCODINGS, FORMATS, LAYOUTS
 from synth.vocabulary import SYNTHETIC_MARK
@@ -32,8 +34,6 @@ from transforms.table import SourceFile, read_table
 from warehouse.catalog import build_catalog
 from warehouse.lake import read_manifest
 from warehouse.manifest import table_files
-from interface.report import write_report
-from interface.report.data import load_report_data
 
 REAL_COURT = "广州互联网法院"
 SYNTHETIC = SAMPLES / "synthetic"

@@ -13,8 +13,8 @@ from conftest_warehouse import SAMPLE_DEPARTMENT, Variant, write_variant
 from demo_warehouse import demo_home, ingest
 from typer.testing import CliRunner
 
-from interface.cli import app
 from flows.settings import Settings
+from interface.cli import app
 from interface.report import write_report
 from interface.report.charts import nice_max
 from interface.report.data import ReportData, load_report_data

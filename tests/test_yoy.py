@@ -20,8 +20,8 @@ import pytest
 from demo_warehouse import ingest
 from typer.testing import CliRunner
 
-from interface.cli import app
 from flows.settings import Settings
+from interface.cli import app
 from synth import LogicalTable, Unit, generate, truth_frames, write_corpus
 from transforms.identity import normalize_name, stable_id
 from transforms.normalize import project_family
