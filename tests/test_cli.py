@@ -40,12 +40,8 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_demo_loads_the_real_table(demo_home: Path):
-    assert (
-        csv_of(
-            demo_home, "select count(*) as n, sum(total_amount) as total from fact_project_budget"
-        )
-        == "n,total\n17,5373.55\n"
-    )
+    assert csv_of(demo_home, "select count(*) as n, sum(total_amount) as total "
+                  "from fact_project_budget") == "n,total\n17,5373.55\n"
     assert csv_of(demo_home, "select count(*) as n from fact_indicator_target") == "n\n71\n"
 
 
@@ -84,9 +80,8 @@ def test_validate_reports_and_writes_nothing(tmp_path: Path):
     home = tmp_path / "home"
     bad = tmp_path / "2026" / "x.txt"
     bad.parent.mkdir()
-    bad.write_text(
-        SAMPLE.read_text(encoding="utf-8").replace("572.90\t572.90", "-1\t-1"), encoding="utf-8"
-    )
+    bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("572.90\t572.90", "-1\t-1"),
+                   encoding="utf-8")
     shutil.copy(SAMPLE, tmp_path / "2026" / "good.txt")
     result = bpw(home, "validate", str(tmp_path / "2026"))
     assert result.returncode == 1
@@ -109,13 +104,13 @@ def test_a_missing_path_is_bad_usage(demo_home: Path, tmp_path: Path):
 
 def test_one_bad_file_in_the_inbox_is_rejected_alone_and_the_rest_loads(tmp_path: Path):
     """A data home under a folder named like a year; in its inbox, besides the real
-    table: a slide deck, a folder named like a table, a table with no year below the inbox,
+    table: slides, a folder named like a table, a table with no year below the inbox,
     and the hidden and lock files spreadsheet programs leave (ignored)."""
     home = tmp_path / "2024" / "home"
     inbox = home / "inbox"
     (inbox / "2026").mkdir(parents=True)
     shutil.copy(SAMPLE, inbox / "2026" / "广州互联网法院.txt")
-    (inbox / "2026" / "说明.pptx").write_bytes(b"PK\x03\x04")
+    (inbox / "2026" / "说明.ppt").write_bytes(b"\xd0\xcf\x11\xe0")
     (inbox / "2026" / "坏.csv").mkdir()
     (inbox / "无年份.txt").write_text(
         SAMPLE.read_text(encoding="utf-8") + "\n注：无年份\n", encoding="utf-8"
@@ -126,14 +121,10 @@ def test_one_bad_file_in_the_inbox_is_rejected_alone_and_the_rest_loads(tmp_path
     result = bpw(home, "nightly")
     assert result.returncode == 1, result.stdout + result.stderr
     rejected = sorted(line for line in result.stderr.splitlines() if line.startswith("rejected:"))
-    assert [line.split(":")[1].strip() for line in rejected] == [
-        "坏.csv",
-        "无年份.txt",
-        "说明.pptx",
-    ]
+    assert [line.split(":")[1].strip() for line in rejected] == ["坏.csv", "无年份.txt", "说明.ppt"]
     assert "坏.csv: unreadable" in rejected[0] and "坏.csv is a folder, not a file" in rejected[0]
     assert "无年份.txt: year" in rejected[1]
-    assert "说明.pptx: format" in rejected[2] and "'.pptx'" in rejected[2]
+    assert "说明.ppt: format" in rejected[2] and "'.ppt'" in rejected[2]
     assert "DS_Store" not in result.stdout + result.stderr and "~$" not in result.stderr
     loaded = csv_of(home, "select count(*) as n, sum(total_amount) as total, min(year) as y0, "
                     "max(year) as y1 from fact_project_budget")  # fmt: skip
