@@ -6,6 +6,7 @@ the commands that run the pipeline import them lazily.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import typer
 from rich.console import Console
 
 from flows.runners import TaskRunnerKind
-from flows.settings import LOCAL_SERVER_PORT, Settings, SettingsError, load_settings
+from flows.settings import LOCAL_SERVER_PORT, LogLevel, Settings, SettingsError, load_settings
 
 app = typer.Typer(
     add_completion=False,
@@ -124,8 +125,19 @@ def main_options(
         typer.Option("--version", callback=_print_version, is_eager=True,
                      help="Print bpw's version and exit."),
     ] = False,
+    log_level: Annotated[
+        LogLevel | None,
+        typer.Option(
+            "--log-level",
+            case_sensitive=False,
+            help="Lowest level in the flow run's log on the Prefect server "
+            "(default $BPW_LOG_LEVEL, else bpw.toml [logging] level, else INFO).",
+        ),
+    ] = None,
 ) -> None:
     State.home = home
+    if log_level is not None:  # as BPW_LOG_LEVEL: flow runs and their subprocesses see it
+        os.environ["BPW_LOG_LEVEL"] = log_level.value
 
 
 def _existing_paths(paths: list[Path]) -> list[str]:
@@ -154,6 +166,9 @@ def _run_flow(
     except RunLocked as exc:
         err.print(f"bpw: {exc}", markup=False)
         raise typer.Exit(75) from None
+    from flows.settings import configure_prefect
+
+    configure_prefect(settings().log_level)  # the run's log level, before Prefect loads
     from flows.nightly import nightly
     from flows.runners import flow_parameters, with_task_runner
     from flows.warmup import freeze_at_exit, warm_gate
