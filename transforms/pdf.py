@@ -27,6 +27,7 @@ page; an encrypted or damaged PDF as one line, never a traceback.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -41,8 +42,9 @@ TOLERANCE = 2.0  # points: two column boundaries this close are the same
 _PAGE_NUMBER = re.compile(
     r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:[/／]|共)\s*\d{1,4}\s*页?)?[-—–－\s]*$"
 )
-_OPENING = set("([{（【《〈「『“‘〔")
-_CLOSING = set(")]}）】》〉」』”’〕，。、；：？！,.;:?!%％")
+_OPENING = set("([{（【《〈「『〔")
+_CLOSING = set(")]}）】》〉」』〕，。、；：？！,.;:?!%％")
+_QUOTES = set("“”‘’\"'")
 
 
 def is_pdf(data: bytes) -> bool:
@@ -74,23 +76,25 @@ class Line:
 
     def first_word_width(self) -> float:
         """Width of what a renderer would have had to fit on the line above: the first
-        word (a run of Latin letters or digits), or one CJK character with any
-        punctuation that may not start or end a line kept with it."""
-        chars = [c for c in self.chars if not c["text"].isspace()]
+        word (a run of Latin letters or digits) or one CJK character, with punctuation
+        and quotation marks that may not be parted from it (line-breaking rules keep an
+        opening mark with what follows and a closing mark with what precedes)."""
+        chars = [c["text"] for c in self.chars if not c["text"].isspace()]
         if not chars:
             return 0.0
         end = 0
-        while end < len(chars) and chars[end]["text"] in _OPENING:
+        while end < len(chars) and chars[end] in _OPENING | _QUOTES:
             end += 1
-        if end < len(chars) and _is_wide(chars[end]["text"]):
+        if end < len(chars) and _is_wide(chars[end]):
             end += 1
         else:
-            while end < len(chars) and not _is_wide(chars[end]["text"]):
+            while end < len(chars) and not _is_wide(chars[end]):
                 end += 1
-        while end < len(chars) and chars[end]["text"] in _CLOSING:
-            end += 1
-        end = max(end, 1)
-        return chars[end - 1]["x1"] - chars[0]["x0"]
+        while end < len(chars) and chars[end] in _CLOSING | _QUOTES | _OPENING:
+            end += 2 if chars[end] in _QUOTES | _OPENING else 1
+        end = min(max(end, 1), len(chars))
+        drawn = [c for c in self.chars if not c["text"].isspace()]
+        return drawn[end - 1]["x1"] - drawn[0]["x0"]
 
 
 def _is_wide(text: str) -> bool:
@@ -107,13 +111,18 @@ class Cell:
     chars: list[dict[str, Any]] = field(default_factory=list)
 
     def wraps_into(self, below: Line) -> bool:
-        """Whether the cell's last line was full: `below`'s first word would not fit."""
+        """Whether the cell's last line was full: `below`'s first word would not fit.
+
+        The right padding is taken to equal the left one; renderers also leave a small
+        gap between Chinese and Latin text, hence the slack of 0.4 em.
+        """
         if not self.lines:
             return False
         last = self.lines[-1]
         pad = max(min(line.x0 for line in self.lines) - self.bbox[0], 0.0)
         room = self.bbox[2] - pad - last.x1
-        return below.first_word_width() > room - 0.5
+        slack = 0.4 * max(c.get("size", 0.0) for c in last.chars)
+        return below.first_word_width() + slack > room
 
 
 @dataclass
@@ -179,6 +188,8 @@ def _read_pages(data: bytes) -> list[Page]:
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings are not the user's
+
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PdfminerException as exc:
@@ -223,8 +234,7 @@ def _one_line(what: str, exc: BaseException) -> str:
 
 def _read_page(page: Any, number: int) -> Page:
     """A page's tables (cells filled with their text) and its other lines, top down."""
-    page = page.dedupe_chars()
-    chars = [c for c in page.chars if c["text"]]
+    chars = _deduped(page.chars)
     has_text = any(not c["text"].isspace() for c in chars)
     if has_text:
         _check_mapped(chars, number)
@@ -267,6 +277,19 @@ def _paragraphs(lines: list[Line], tables: list[PageTable]) -> list[tuple[float,
                 continue
         kept.append((line.top, text, line))
     return [(top, text) for top, text, _ in kept]
+
+
+def _deduped(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's characters, each drawn once (fake bold draws a character twice, a
+    fraction of a point apart)."""
+    seen: set[tuple[str, int, int]] = set()
+    kept = []
+    for char in chars:
+        key = (char["text"], round(char["x0"]), round(char["top"]))
+        if char["text"] and key not in seen:
+            seen.add(key)
+            kept.append(char)
+    return kept
 
 
 def _check_mapped(chars: list[dict[str, Any]], number: int) -> None:

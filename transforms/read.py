@@ -128,9 +128,13 @@ def read_grids(
         data = read_file_bytes(path)
     if not data:
         raise TableError("empty", "the file is empty (0 bytes)")
-    if is_pdf(data) or suffix == ".pdf":
+    if is_pdf(data):
         return read_pdf(data, limits)
-    if suffix in (".docx", ".doc") or is_docx(data):
+    if is_docx(data):
+        return read_docx(data, limits)
+    if suffix == ".pdf":
+        return read_pdf(data, limits)  # says what the bytes are instead
+    if suffix in (".docx", ".doc"):
         return read_docx(data, limits)
     if suffix in TEXT_SUFFIXES:
         return [read_delimited(data, suffix, limits)]
