@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from conftest_warehouse import SAMPLE_PROJECTS, SAMPLE_TOTAL, Home, Variant, frames_for
 
-from warehouse.catalog import PUBLIC_VIEWS, catalog_state
+from warehouse.catalog import ANALYSIS_VIEWS, PUBLIC_VIEWS, catalog_state
 from warehouse.lake import read_manifest, rebuild_catalog_if_stale
 from warehouse.query import QueryRefused, check_readonly, format_value, run_readonly
 from warehouse.sqlfiles import load_sql, quote_ident, sql_string_literal
@@ -114,10 +114,42 @@ def test_dimensions(loaded: Home) -> None:
     assert orphans == 0
 
 
-def test_views_reference_the_lake_by_absolute_path(loaded: Home) -> None:
+def test_views_find_the_lake_beside_the_database_file(loaded: Home) -> None:
     sql = loaded.scalar("select sql from duckdb_views() where view_name = 'lake_projects'")
-    assert str(loaded.lake.resolve() / "projects") in sql
+    assert str(loaded.lake.resolve()) not in sql and "bpw_lake_dir()" in sql
+    assert loaded.scalar("select bpw_lake_dir()") == f"{loaded.lake.resolve()}/"
     assert catalog_state(loaded.catalog) == (1, str(loaded.lake.resolve()))
+
+
+def every_view(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    views = [*PUBLIC_VIEWS, *ANALYSIS_VIEWS]
+    return {v: sorted(con.execute(f"select * from {v}").fetchall(), key=repr) for v in views}
+
+
+def test_a_moved_data_home_answers_the_same_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = Home(tmp_path / "home")
+    inbox = tmp_path / "inbox"
+    home.publish(frames_for(inbox, Variant(year=2025, tag="y25"), Variant()))
+    home.publish(frames_for(inbox, Variant(extra=Decimal(3), tag="v2")))  # a revision
+    with duckdb.connect(str(home.catalog), read_only=True) as con:
+        before = every_view(con)
+    assert before["v_revision_change"] and before["v_department_yoy"]
+    moved = tmp_path / "elsewhere" / "moved-home"
+    moved.parent.mkdir()
+    shutil.move(home.root, moved)
+    assert not home.root.exists()
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    with duckdb.connect(str(moved / "warehouse.duckdb"), read_only=True) as con:
+        assert every_view(con) == before
+        assert con.execute("select bpw_lake_dir()").fetchone() == (f"{moved}/lake/",)
+    monkeypatch.chdir(moved.parent)  # a relative path to the file works as well
+    with duckdb.connect("moved-home/warehouse.duckdb", read_only=True) as con:
+        assert every_view(con) == before
+    _, rows = run_readonly(moved / "warehouse.duckdb", "select count(*) from fact_project_budget")
+    assert rows == [(SAMPLE_PROJECTS * 2,)]
 
 
 def test_an_open_reader_keeps_its_snapshot_and_never_blocks_publish(

@@ -18,10 +18,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest_warehouse import Home, Variant, frames_for  # noqa: E402
 
 from warehouse.aliases import TEMPLATE  # noqa: E402
-from warehouse.catalog import ALL_VIEWS  # noqa: E402
+from warehouse.catalog import ALL_VIEWS, STAGING_VIEWS  # noqa: E402
+from warehouse.glossary import COLUMNS, HOMONYMS  # noqa: E402
+from warehouse.sqlfiles import SQL_DIR, dependencies, references  # noqa: E402
 
 SNAPSHOT = Path(__file__).with_name("schema_snapshot.txt")
-INTERNAL_PREFIX = "lake_"  # columns follow the lake files; commented, but not a contract
+# lake_* follow the lake files, stg_* are the staging layer the public views select from:
+# commented (and checked below), but not a contract, so not in the snapshot
+INTERNAL_PREFIX = ("lake_", "stg_")
 
 
 def build(root: Path, alias: bool) -> Home:
@@ -99,6 +103,42 @@ def test_the_aliased_catalog_merges_the_department(home: Home) -> None:
     assert years == [(2025, True), (2026, False)]
     projects = home.scalar("select count(distinct project_id) from fact_project_budget")
     assert projects == home.scalar("select count(*) from dim_project") == 17
+
+
+def test_a_column_is_described_by_its_one_glossary_entry_wherever_it_is_shown(
+    home: Home,
+) -> None:
+    seen: dict[str, set[str]] = {}
+    for table, column, _, comment in columns(home):
+        if (table, column) in HOMONYMS:
+            assert comment == HOMONYMS[(table, column)]
+            continue
+        if table.startswith("lake_") and column not in COLUMNS:
+            continue  # a lake column the transforms added: the honest fallback
+        assert (comment or "").startswith(COLUMNS[column]), f"{table}.{column}"
+        seen.setdefault(column, set()).add(table)
+    fiscal = {
+        comment
+        for table, column, _, comment in columns(home)
+        if column == "fiscal_amount" and not table.startswith(INTERNAL_PREFIX)
+    }
+    assert len(fiscal) == 1, fiscal  # one 财政拨款, described once
+    assert {"fact_project_budget", "v_project_yoy", "v_fund_source_mix"} <= seen["fiscal_amount"]
+    for path in SQL_DIR.glob("*.sql"):  # comments come from the glossary, not the files
+        assert "comment on column" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_lake_is_read_only_through_staging() -> None:
+    """lake_* views are read by the staging layer alone; staging reads nothing above it."""
+    lake_views = {f"lake_{t}" for t in ("units", "projects", "indicators", "findings")}
+    lake_views.add("lake_source_files")
+    for view in ALL_VIEWS:
+        sql = (SQL_DIR / f"{view}.sql").read_text(encoding="utf-8")
+        assert not references(sql, lake_views), f"{view} reads a lake view: use stg_*"
+    graph = dependencies()
+    for view in STAGING_VIEWS:
+        assert graph[view] <= set(STAGING_VIEWS), f"{view} selects from a layer above it"
+        assert any(view in deps for deps in graph.values()), f"{view} is used by no view"
 
 
 def test_the_sql_files_keep_the_house_style() -> None:

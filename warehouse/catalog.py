@@ -2,7 +2,17 @@
 
 The truth is the lake and its manifest. The catalog is built in a temp file beside the
 target and `os.replace`d over it, so readers holding the old file keep their snapshot
-and never block a publish. Views name Parquet files by absolute path.
+and never block a publish.
+
+Views name Parquet files relative to the lake folder beside the database file
+(`bpw_lake_dir()`, sql/bpw_lake_dir.sql), so a data home moved or copied whole still
+answers, from any working directory, before the next run rebuilds its catalog.
+
+Layers, each selecting only from the one below: `lake_*` (the manifest's files, built
+here), `stg_*` (current rows, casts, once), `dim_*` / `fact_*`, then the `v_*` analysis
+views; shared expressions are macros (sql/macros.sql). The build order follows from
+what each view selects (`sqlfiles.build_order`); every column is commented from the
+glossary (`warehouse.glossary`).
 
 Department aliases (`aliases.csv` beside the catalog, see `warehouse.aliases`) are
 applied in the first layer: the `lake_*` views re-key the rows of aliased departments,
@@ -13,7 +23,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -25,9 +35,18 @@ from warehouse.fsio import fsync_file, remove, replace
 from warehouse.glossary import LAKE_VIEWS, column_comment
 from warehouse.manifest import table_files
 from warehouse.schemas import ALL_TABLES, SCHEMAS, SOURCE_FILES
-from warehouse.sqlfiles import load_sql, quote_ident, sql_string_literal
+from warehouse.sqlfiles import (
+    build_order,
+    load_sql,
+    quote_ident,
+    render_sql,
+    sql_string_literal,
+    view_files,
+)
 
-# Dependency order: dimensions, facts, then views built on them.
+# The views DESIGN.md names as the public contract (dimensions, facts, the first two
+# views); every other `dim_`/`fact_`/`v_` file is an analysis view. Build order is not
+# this list's: it follows from what each view selects (`sqlfiles.build_order`).
 PUBLIC_VIEWS = (
     "dim_department",
     "dim_unit",
@@ -39,16 +58,9 @@ PUBLIC_VIEWS = (
     "v_department_yoy",
     "v_quality_finding",
 )
-# Year-over-year analysis views, built on the dimensions and facts above.
-ANALYSIS_VIEWS = (
-    "v_project_yoy",
-    "v_project_family_yoy",
-    "v_indicator_target_yoy",
-    "v_indicator_mix",
-    "v_fund_source_mix",
-    "v_revision_change",
-)
-ALL_VIEWS = PUBLIC_VIEWS + ANALYSIS_VIEWS
+STAGING_VIEWS = tuple(v for v in view_files() if v.startswith("stg_"))  # internal
+ALL_VIEWS = tuple(v for v in view_files() if not v.startswith("stg_"))  # public
+ANALYSIS_VIEWS = tuple(v for v in ALL_VIEWS if v not in PUBLIC_VIEWS)
 TMP_MARK = ".tmp-"
 AS_OF_RECORDED = "lake_source_files_recorded"  # as-of catalogs: the statuses as recorded now
 # Id columns the alias mapping re-keys, with the kind of id each holds.
@@ -57,6 +69,11 @@ _ID_KINDS = {"department_id": "department", "unit_id": "unit", "project_id": "pr
 
 def lake_view(table: str) -> str:
     return f"lake_{table}"
+
+
+def _lake_path(rel: str) -> str:
+    """A lake file as the views name it: under `bpw_lake_dir()`, wherever the home is."""
+    return f"bpw_lake_dir() || {sql_string_literal(rel)}"
 
 
 def _lake_select(paths: str, table: str, remap: bool) -> str:
@@ -83,7 +100,7 @@ def _sql_type(kind: pl.DataType) -> str:
     if isinstance(kind, pl.Decimal):
         return f"decimal({kind.precision}, {kind.scale})"
     if isinstance(kind, pl.Datetime):
-        return "timestamp"
+        return "timestamptz" if kind.time_zone else "timestamp"
     return _SQL_TYPES[kind if isinstance(kind, type) else type(kind)]
 
 
@@ -101,13 +118,13 @@ def _lake_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def _create_lake_view(
-    con: duckdb.DuckDBPyConnection, lake: Path, table: str, files: list[str], remap: bool = False
+    con: duckdb.DuckDBPyConnection, table: str, files: list[str], remap: bool = False
 ) -> None:
-    """`lake_<table>`: the manifest's files by absolute path, every column commented.
+    """`lake_<table>`: the manifest's files under `bpw_lake_dir()`, every column commented.
 
     A schema column that none of the files has yet (written before the column existed)
     is there as NULL, so the views above read old and new lakes alike."""
-    paths = ", ".join(sql_string_literal(str(lake / rel)) for rel in files)
+    paths = ", ".join(_lake_path(rel) for rel in files)
     view = quote_ident(lake_view(table))
     query = _lake_select(paths, table, remap)
     con.execute(f"create or replace view {view} as {query}")
@@ -120,21 +137,37 @@ def _create_lake_view(
     if missing:
         query = f"select *, {', '.join(missing)} from ({query}) as lake"
         con.execute(f"create or replace view {view} as {query}")
-    columns = [(column,) for column in _lake_columns(con, table)]
-    comments = [f"comment on view {view} is {sql_string_literal(LAKE_VIEWS[table])};"] + [
-        f"comment on column {view}.{quote_ident(column)} is "
-        f"{sql_string_literal(column_comment(column))};"
-        for (column,) in columns
-    ]
-    con.execute("\n".join(comments))
+    con.execute(f"comment on view {view} is {sql_string_literal(LAKE_VIEWS[table])}")
+    _comment_columns(con, lake_view(table))
+
+
+def _comment_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Comment every column of a view or table from the glossary (one entry per column)."""
+    rows = con.execute(
+        "select column_name from duckdb_columns() where table_name = ? order by column_index",
+        [name],
+    ).fetchall()
+    con.execute(
+        "\n".join(
+            f"comment on column {quote_ident(name)}.{quote_ident(column)} is "
+            f"{sql_string_literal(column_comment(column, name))};"
+            for (column,) in rows
+        )
+    )
+
+
+def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str | None = None) -> None:
+    """Run a view's or table's .sql file (create + its own comment), then comment its columns."""
+    con.execute(load_sql(name) if sql is None else sql)
+    _comment_columns(con, name)
 
 
 def _create_alias_tables(
     con: duckdb.DuckDBPyConnection, aliases: list[DepartmentAlias]
 ) -> list[tuple]:
     """bpw_department_alias (the file as applied) and bpw_id_alias (lake id → canonical)."""
-    con.execute(load_sql("bpw_department_alias"))
-    con.execute(load_sql("bpw_id_alias"))
+    _create(con, "bpw_department_alias")
+    _create(con, "bpw_id_alias")
     rows = alias_rows(aliases)
     if rows:
         con.executemany("insert into bpw_department_alias values (?, ?, ?, ?)", rows)
@@ -144,29 +177,46 @@ def _create_alias_tables(
     return remap
 
 
+def _create_macros(con: duckdb.DuckDBPyConnection, lake: Path, catalog: Path) -> None:
+    """The shared macros, and `bpw_lake_dir()`: the lake beside the database file when the
+    lake is the data home's (`<home>/lake` beside `<home>/warehouse.duckdb`), else (an
+    as-of catalog in a temporary folder) the lake where it is."""
+    con.execute(load_sql("macros"))
+    beside = catalog.resolve().parent / "lake" == lake
+    con.execute(
+        render_sql(
+            "bpw_lake_dir",
+            catalog_tmp=f"{catalog.name}.tmp" if beside else None,
+            built_lake=f"{lake}/",
+        )
+    )
+
+
 def _populate(
     con: duckdb.DuckDBPyConnection,
     lake: Path,
+    catalog: Path,
     manifest: dict,
-    now: datetime,
     aliases: list[DepartmentAlias],
     as_of: AsOfMoment | None = None,
 ) -> None:
+    _create_macros(con, lake, catalog)
     tables = {table: table_files(manifest, table) for table in ALL_TABLES}
     for table, files in tables.items():
         if not files:
             raise ValueError(f"manifest lists no files for {table}")
-        _create_lake_view(con, lake, table, files)
+        _create_lake_view(con, table, files)
     if _create_alias_tables(con, aliases):  # an aliased name is loaded: re-key its rows
         for table, files in tables.items():
-            _create_lake_view(con, lake, table, files, remap=True)
+            _create_lake_view(con, table, files, remap=True)
     if as_of is not None:
         _restate_as_of(con, as_of)
-    for view in ALL_VIEWS:
-        con.execute(load_sql(view))
-    con.execute(load_sql("bpw_catalog"))
+    for view in build_order():
+        _create(con, view)
+    _create(con, "bpw_catalog")
     version = manifest["version"] if as_of is None else as_of.version
-    con.execute("insert into bpw_catalog values (?, ?, ?)", [version, now, str(lake)])
+    built = datetime.now(UTC)
+    con.execute("insert into bpw_catalog values (?, ?, ?)", [version, built, str(lake)])
 
 
 @dataclass(frozen=True)
@@ -175,7 +225,7 @@ class AsOfMoment:
 
     version: int
     run_id: str
-    published_at: datetime
+    published_at: datetime  # aware (UTC)
 
 
 def _restate_as_of(con: duckdb.DuckDBPyConnection, as_of: AsOfMoment) -> None:
@@ -186,11 +236,12 @@ def _restate_as_of(con: duckdb.DuckDBPyConnection, as_of: AsOfMoment) -> None:
         f"comment on view {AS_OF_RECORDED} is "
         f"{sql_string_literal(LAKE_VIEWS[SOURCE_FILES] + ' (as recorded now)')}"
     )
-    con.execute(load_sql("bpw_as_of"))
+    _create(con, "bpw_as_of")
     con.execute(
         "insert into bpw_as_of values (?, ?, ?)", [as_of.version, as_of.run_id, as_of.published_at]
     )
     con.execute(load_sql("lake_source_files_as_of"))
+    _comment_columns(con, lake_view(SOURCE_FILES))
 
 
 def build_catalog(
@@ -218,7 +269,7 @@ def build_catalog(
     con = duckdb.connect(str(tmp))
     try:
         con.execute("begin transaction")  # one commit, not one per comment
-        _populate(con, lake, manifest, datetime.now(), aliases, as_of)
+        _populate(con, lake, catalog, manifest, aliases, as_of)
         con.execute("commit")
     finally:
         con.close()

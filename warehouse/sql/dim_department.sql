@@ -1,18 +1,12 @@
 -- 部门维度: one row per department of the current batches; the name is its latest year's,
 -- or the canonical name of aliases.csv when the department was renamed.
 create view dim_department as
-with source_files as (
-    select * from lake_source_files
+with current_files as (
+    select * from stg_current_files
 ),
 
 aliases as (
     select * from bpw_department_alias
-),
-
-current_files as (
-    select source_file_id, year, department_id, department_name, loaded_at
-    from source_files
-    where status = 'current' and department_id is not null
 ),
 
 canonical_names as (
@@ -30,11 +24,12 @@ ranked as (
             order by year desc, loaded_at desc, source_file_id desc
         ) as name_rank
     from current_files
+    where department_id is not null
 ),
 
 final as (
     select
-        cast(ranked.department_id as bigint) as department_id,
+        ranked.department_id,
         cast(coalesce(canonical_names.canonical_name, ranked.department_name) as varchar)
             as department_name
     from ranked
@@ -45,5 +40,3 @@ final as (
 select * from final;
 
 comment on view dim_department is '部门 — budget departments (预算部门), one row per department; name as printed in its latest year''s table, or the canonical name from aliases.csv (see bpw_department_alias)';
-comment on column dim_department.department_id is '部门ID — department id: a stable hash of the normalized department name (for an aliased department, of its canonical name), the same in every year (BIGINT)';
-comment on column dim_department.department_name is '部门名称 — department name as printed in its latest loaded table, or its canonical name from aliases.csv';

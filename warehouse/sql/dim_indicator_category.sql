@@ -25,7 +25,3 @@ final as (
 select * from final;
 
 comment on view dim_indicator_category is '绩效指标分类 — performance indicator categories of the national framework (一级指标 / 二级指标), 9 rows';
-comment on column dim_indicator_category.category_code is '二级指标代码 — canonical level-2 category code, 11…31 (VARCHAR)';
-comment on column dim_indicator_category.level1_code is '一级指标代码 — level-1 code: 1 产出, 2 效益, 3 满意度 (VARCHAR)';
-comment on column dim_indicator_category.level1_name is '一级指标 — level-1 indicator name (产出指标 / 效益指标 / 满意度指标)';
-comment on column dim_indicator_category.level2_name is '二级指标 — level-2 indicator name (e.g. 数量指标, 社会效益指标)';

@@ -62,11 +62,7 @@ final as (
         cast(compared.total_amount as decimal(18, 6)) as total_amount,
         cast(compared.prev_total_amount as decimal(18, 6)) as prev_total_amount,
         cast(compared.total_amount - compared.prev_total_amount as decimal(18, 6)) as yoy_change,
-        case
-            when compared.prev_total_amount is null or compared.prev_total_amount = 0 then null
-            else cast(compared.total_amount - compared.prev_total_amount as double)
-                / cast(compared.prev_total_amount as double) * 100
-        end as yoy_pct,
+        yoy_pct(compared.total_amount, compared.prev_total_amount) as yoy_pct,
         cast(compared.n_projects as bigint) as n_projects,
         cast(compared.n_indicators as bigint) as n_indicators
     from compared
@@ -76,11 +72,3 @@ final as (
 select * from final;
 
 comment on view v_department_yoy is '部门预算同比 — each department''s project funding per year against the year before; no data for year−1 gives NULL, never a fake zero';
-comment on column v_department_yoy.department_name is '部门名称 — department name (latest, from dim_department)';
-comment on column v_department_yoy.year is '预算年度 — budget year (INTEGER)';
-comment on column v_department_yoy.total_amount is '项目总计合计 — sum of the department''s project totals (总计) this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_department_yoy.prev_total_amount is '上年项目总计合计 — the same sum for year−1, 万元 (DECIMAL(18,6)); NULL if the department has no data for year−1';
-comment on column v_department_yoy.yoy_change is '同比增减额 — total_amount − prev_total_amount, 万元 (DECIMAL(18,6)); NULL without year−1 data';
-comment on column v_department_yoy.yoy_pct is '同比增减率 — yoy_change / prev_total_amount × 100, percent (DOUBLE, unrounded); NULL when the previous total is NULL or 0';
-comment on column v_department_yoy.n_projects is '项目数 — number of project rows this year';
-comment on column v_department_yoy.n_indicators is '绩效指标数 — number of performance indicators this year';

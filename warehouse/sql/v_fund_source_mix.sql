@@ -24,15 +24,9 @@ yearly as (
 shares as (
     select
         *,
-        case when total_amount <> 0
-            then cast(fiscal_amount as double) / cast(total_amount as double) * 100
-        end as fiscal_pct,
-        case when total_amount <> 0
-            then cast(special_account_amount as double) / cast(total_amount as double) * 100
-        end as special_account_pct,
-        case when total_amount <> 0
-            then cast(other_amount as double) / cast(total_amount as double) * 100
-        end as other_pct
+        share_pct(fiscal_amount, total_amount) as fiscal_pct,
+        share_pct(special_account_amount, total_amount) as special_account_pct,
+        share_pct(other_amount, total_amount) as other_pct
     from yearly
 ),
 
@@ -70,16 +64,3 @@ final as (
 select * from final;
 
 comment on view v_fund_source_mix is '资金来源结构 — a department''s project funding per year by source (财政拨款 / 财政专户拨款 / 其他资金), with each source''s share of the total and the shares of year−1 (NULL without year−1 data)';
-comment on column v_fund_source_mix.department_id is '部门ID — the department (→ dim_department, BIGINT)';
-comment on column v_fund_source_mix.department_name is '部门名称 — department name (latest, or canonical from aliases.csv)';
-comment on column v_fund_source_mix.year is '预算年度 — budget year (INTEGER)';
-comment on column v_fund_source_mix.total_amount is '总计 — sum of the department''s project totals this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_fund_source_mix.fiscal_amount is '财政拨款 — general budget appropriation this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_fund_source_mix.special_account_amount is '财政专户拨款 — fiscal special-account appropriation this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_fund_source_mix.other_amount is '其他资金 — other funding this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_fund_source_mix.fiscal_pct is '财政拨款占比 — fiscal_amount / total_amount × 100, percent (DOUBLE, unrounded); NULL when the total is 0';
-comment on column v_fund_source_mix.special_account_pct is '财政专户拨款占比 — special_account_amount / total_amount × 100, percent (DOUBLE, unrounded); NULL when the total is 0';
-comment on column v_fund_source_mix.other_pct is '其他资金占比 — other_amount / total_amount × 100, percent (DOUBLE, unrounded); NULL when the total is 0';
-comment on column v_fund_source_mix.prev_fiscal_pct is '上年财政拨款占比 — fiscal_pct of year−1, percent (DOUBLE); NULL without year−1 data';
-comment on column v_fund_source_mix.prev_special_account_pct is '上年财政专户拨款占比 — special_account_pct of year−1, percent (DOUBLE); NULL without year−1 data';
-comment on column v_fund_source_mix.prev_other_pct is '上年其他资金占比 — other_pct of year−1, percent (DOUBLE); NULL without year−1 data';

@@ -12,19 +12,11 @@ departments as (
     select * from dim_department
 ),
 
--- the same indicator = the same name (full-width folded, whitespace removed) in the same
--- project; a name printed twice in one project-year is told apart by its order
+-- the same indicator = the same name (indicator_key: full-width folded, whitespace
+-- removed) in the same project; a name printed twice in one project-year is told apart
+-- by its order
 keyed as (
-    select
-        *,
-        regexp_replace(
-            translate(
-                indicator_name,
-                '！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
-                '!"#$%&()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~'
-            ),
-            '\s+', '', 'g'
-        ) as indicator_key
+    select *, indicator_key(indicator_name) as indicator_key
     from indicators
 ),
 
@@ -134,21 +126,3 @@ final as (
 select * from final;
 
 comment on view v_indicator_target_yoy is '绩效指标目标同比 — each performance indicator of each project per year, its annual target (年度指标值) beside the same indicator''s target in year−1 (same project, same indicator name), and whether the target was raised (more demanding), lowered (less demanding), reworded or unchanged; NULL comparison in the indicator''s first year';
-comment on column v_indicator_target_yoy.department_id is '部门ID — the department (→ dim_department, BIGINT)';
-comment on column v_indicator_target_yoy.department_name is '部门名称 — department name (latest, or canonical from aliases.csv)';
-comment on column v_indicator_target_yoy.project_id is '项目ID — the project (→ dim_project, BIGINT)';
-comment on column v_indicator_target_yoy.project_name is '项目名称 — project name as printed in its latest loaded table';
-comment on column v_indicator_target_yoy.year is '预算年度 — budget year (INTEGER)';
-comment on column v_indicator_target_yoy.indicator_seq is '指标序号 — the indicator''s sequence number within its project this year';
-comment on column v_indicator_target_yoy.category_code is '二级指标代码 — canonical level-2 category, 11…31 (→ dim_indicator_category)';
-comment on column v_indicator_target_yoy.indicator_name is '三级指标 — indicator name (level 3); with the project, what identifies the indicator across years';
-comment on column v_indicator_target_yoy.prev_annual_target_text is '上年年度指标值 — the same indicator''s annual target in year−1, raw text; NULL if it had none in year−1';
-comment on column v_indicator_target_yoy.annual_target_text is '年度指标值 — this year''s annual target, raw text as printed';
-comment on column v_indicator_target_yoy.target_change is '目标变化 — raised (more demanding: a higher value for ≥ / > or a bare number, a lower one for ≤ / < or a bare duration such as 2小时), lowered (less demanding), reworded (text changed, value not comparable or the same: 达标 → 达到标准, ≥95% → 不低于95%), unchanged (same text); NULL when the indicator has no year−1 target';
-comment on column v_indicator_target_yoy.prev_annual_target_op is '上年比较符 — comparator of the year−1 target: >=, <=, >, <, = (NULL if none)';
-comment on column v_indicator_target_yoy.annual_target_op is '比较符 — comparator of this year''s target: >=, <=, >, <, = (NULL if none)';
-comment on column v_indicator_target_yoy.prev_annual_target_value is '上年指标数值 — number of the year−1 target (DOUBLE; NULL for qualitative targets)';
-comment on column v_indicator_target_yoy.annual_target_value is '指标数值 — number of this year''s target (DOUBLE; NULL for qualitative targets)';
-comment on column v_indicator_target_yoy.prev_annual_target_unit is '上年计量单位 — unit of the year−1 target (e.g. %, 个, 秒)';
-comment on column v_indicator_target_yoy.annual_target_unit is '计量单位 — unit of this year''s target (e.g. %, 个, 秒)';
-comment on column v_indicator_target_yoy.value_change is '指标数值变化 — annual_target_value − prev_annual_target_value in the target''s unit (DOUBLE; positive = a larger number, whatever the direction); NULL unless both are numbers of the same unit and direction';

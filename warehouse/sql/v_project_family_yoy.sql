@@ -72,11 +72,7 @@ final as (
         cast(compared.total_amount as decimal(18, 6)) as total_amount,
         cast(compared.prev_total_amount as decimal(18, 6)) as prev_total_amount,
         cast(compared.total_amount - compared.prev_total_amount as decimal(18, 6)) as yoy_change,
-        case
-            when compared.prev_total_amount is null or compared.prev_total_amount = 0 then null
-            else cast(compared.total_amount - compared.prev_total_amount as double)
-                / cast(compared.prev_total_amount as double) * 100
-        end as yoy_pct,
+        yoy_pct(compared.total_amount, compared.prev_total_amount) as yoy_pct,
         cast(compared.n_members as bigint) as n_members,
         cast(compared.n_new_members as bigint) as n_new_members,
         cast(compared.member_names as varchar) as member_names,
@@ -88,15 +84,3 @@ final as (
 select * from final;
 
 comment on view v_project_family_yoy is '项目系列同比 — each project family (a recurring series whose names differ only by year or year span, e.g. 2022-2023年信息化运维项目, 2023-2024年信息化运维项目) per department and year against year−1; several members can be funded in one year';
-comment on column v_project_family_yoy.department_id is '部门ID — the department (→ dim_department, BIGINT)';
-comment on column v_project_family_yoy.department_name is '部门名称 — department name (latest, or canonical from aliases.csv)';
-comment on column v_project_family_yoy.project_family is '项目系列 — normalized project name without year spans (→ dim_project.project_family)';
-comment on column v_project_family_yoy.year is '预算年度 — budget year (INTEGER)';
-comment on column v_project_family_yoy.total_amount is '系列总计 — sum of the totals of the family''s members funded this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_project_family_yoy.prev_total_amount is '上年系列总计 — the same sum for year−1, 万元 (DECIMAL(18,6)); NULL if no member was funded in year−1';
-comment on column v_project_family_yoy.yoy_change is '同比增减额 — total_amount − prev_total_amount, 万元 (DECIMAL(18,6)); NULL without year−1 data';
-comment on column v_project_family_yoy.yoy_pct is '同比增减率 — yoy_change / prev_total_amount × 100, percent (DOUBLE, unrounded); NULL when the previous total is NULL or 0';
-comment on column v_project_family_yoy.n_members is '在编项目数 — number of the family''s projects funded this year (BIGINT)';
-comment on column v_project_family_yoy.n_new_members is '新增项目数 — members funded for the first time this year (their first year in the warehouse) (BIGINT)';
-comment on column v_project_family_yoy.member_names is '成员项目 — names of the members funded this year (latest printed names, sorted, separated by ；)';
-comment on column v_project_family_yoy.first_year is '首个年度 — the first budget year in which the warehouse holds a member of the family (INTEGER)';

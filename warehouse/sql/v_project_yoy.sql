@@ -59,11 +59,7 @@ final as (
         cast(compared.total_amount as decimal(18, 6)) as total_amount,
         cast(compared.prev_total_amount as decimal(18, 6)) as prev_total_amount,
         cast(compared.total_amount - compared.prev_total_amount as decimal(18, 6)) as yoy_change,
-        case
-            when compared.prev_total_amount is null or compared.prev_total_amount = 0 then null
-            else cast(compared.total_amount - compared.prev_total_amount as double)
-                / cast(compared.prev_total_amount as double) * 100
-        end as yoy_pct,
+        yoy_pct(compared.total_amount, compared.prev_total_amount) as yoy_pct,
         cast(compared.fiscal_amount as decimal(18, 6)) as fiscal_amount,
         cast(compared.special_account_amount as decimal(18, 6)) as special_account_amount,
         cast(compared.other_amount as decimal(18, 6)) as other_amount,
@@ -87,19 +83,3 @@ final as (
 select * from final;
 
 comment on view v_project_yoy is '项目预算同比 — each project''s funding per year it is funded against year−1 (same project = same normalized name within its department); a year without the project has no row, and no year−1 data gives NULL, never a fake zero';
-comment on column v_project_yoy.department_id is '部门ID — the department running the project (→ dim_department, BIGINT)';
-comment on column v_project_yoy.department_name is '部门名称 — department name (latest, or canonical from aliases.csv)';
-comment on column v_project_yoy.project_id is '项目ID — project id, the same in every year (→ dim_project, BIGINT)';
-comment on column v_project_yoy.project_name is '项目名称 — project name as printed in its latest loaded table';
-comment on column v_project_yoy.project_family is '项目系列 — the project''s family: normalized name without year spans (→ v_project_family_yoy)';
-comment on column v_project_yoy.year is '预算年度 — budget year (INTEGER)';
-comment on column v_project_yoy.total_amount is '总计 — the project''s total funding this year, 万元 (DECIMAL(18,6), exact; rows of one project in one table added up)';
-comment on column v_project_yoy.prev_total_amount is '上年总计 — the project''s total in year−1, 万元 (DECIMAL(18,6)); NULL if it was not funded in year−1';
-comment on column v_project_yoy.yoy_change is '同比增减额 — total_amount − prev_total_amount, 万元 (DECIMAL(18,6)); NULL without year−1 data';
-comment on column v_project_yoy.yoy_pct is '同比增减率 — yoy_change / prev_total_amount × 100, percent (DOUBLE, unrounded); NULL when the previous total is NULL or 0';
-comment on column v_project_yoy.fiscal_amount is '财政拨款 — general budget appropriation this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_project_yoy.special_account_amount is '财政专户拨款 — fiscal special-account appropriation this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_project_yoy.other_amount is '其他资金 — other funding this year, 万元 (DECIMAL(18,6), exact)';
-comment on column v_project_yoy.first_year is '首个年度 — the first budget year in which the warehouse holds the project (INTEGER)';
-comment on column v_project_yoy.status is '状态 — new (first year loaded), continuing (also funded in year−1) or resumed (funded before, but not in year−1)';
-comment on column v_project_yoy.n_indicators is '绩效指标数 — number of the project''s performance indicators this year (BIGINT)';
