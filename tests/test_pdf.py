@@ -1,0 +1,232 @@
+"""PDF tables → grids: the real card forms against their transcripts and the Word files
+they were printed from, the 广州 table printed landscape over five pages (cut rows,
+repeated headers, wrapped packed cells) through the summary reader, a 部门预算 document
+of several tables, and what is refused (scanned, encrypted, damaged)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from PIL import Image
+from transcript import mismatches
+
+from transforms.errors import TableError
+from transforms.grid import ReadLimits
+from transforms.normalize import normalize
+from transforms.pdf import Cell, Line, read_pdf
+from transforms.read import read_grids
+from transforms.table import SourceFile, read_table
+from transforms.word import read_docx
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL = FIXTURES / "realworld"
+CARD = REAL / "2022" / "岳阳县农业农村局-高标准农田"
+SELF_EVALUATION = REAL / "2023" / "青神县发展和改革局-自评"
+PDFS = FIXTURES / "pdf"
+GUANGZHOU = PDFS / "2026" / "广州互联网法院.pdf"
+BUDGET = PDFS / "2026" / "部门预算.pdf"
+TEXT_SAMPLE = FIXTURES / "2026" / "广州互联网法院.txt"
+
+
+def body(grid) -> list[list[str]]:
+    return grid.rows[len(grid.preamble) : len(grid.rows) - len(grid.trailer)]
+
+
+def text_sample() -> tuple[list[str], list[list[str]]]:
+    """The 广州 text sample: its lines, and its table rows as the text reader's cells."""
+    lines = TEXT_SAMPLE.read_text(encoding="utf-8").split("\n")
+    return lines, [[c.strip() for c in line.split("\t")] for line in lines[5:] if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def guangzhou() -> list:
+    return read_grids(GUANGZHOU)
+
+
+# --- the real card forms ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", [CARD, SELF_EVALUATION], ids=["2022-card", "2023-self-eval"])
+def test_the_real_pdf_equals_its_transcript(stem: Path):
+    (grid,) = read_pdf(stem.with_suffix(".pdf").read_bytes())
+    assert mismatches(grid, stem.with_suffix(".transcript.txt")) == []
+
+
+@pytest.mark.parametrize("stem", [CARD, SELF_EVALUATION], ids=["2022-card", "2023-self-eval"])
+def test_the_real_pdf_reads_as_the_docx_it_was_printed_from(stem: Path):
+    """Cell for cell, lines around the table included: wrapped cells (`岳阳县2022年高标准
+    农田建设` / `项目`), a wrap after a space (`资金情况 ` / `(万元)`) and the 注 line
+    wrapped over two lines all come back as one text."""
+    (grid,) = read_pdf(stem.with_suffix(".pdf").read_bytes())
+    (word,) = read_docx(stem.with_suffix(".docx").read_bytes())
+    assert grid.rows == word.rows
+    assert grid.where == "table 1 (page 1)" and grid.encoding == "pdf"
+
+
+def test_an_extractor_would_have_changed_these_cells():
+    """The PDF really draws the cells on several lines with gaps between Chinese and
+    digits: pdfplumber's own text has line breaks inside them."""
+    with pdfplumber.open(CARD.with_suffix(".pdf")) as pdf:
+        extracted = pdf.pages[0].find_tables()[0].extract()
+    assert extracted[0][1] == "岳阳县2022年高标准农田建设\n项目"
+    (grid,) = read_pdf(CARD.with_suffix(".pdf").read_bytes())
+    assert body(grid)[0][1] == "岳阳县2022年高标准农田建设项目"
+
+
+# --- the 广州 table, landscape, five pages ---------------------------------------------
+
+
+def test_the_fixture_really_cuts_rows_and_repeats_the_header():
+    """What the reader must undo is in the file: the header drawn on all five pages,
+    and pages that start with the rest of a row cut by the page break."""
+    with pdfplumber.open(GUANGZHOU) as pdf:
+        firsts = [page.find_tables()[0].extract()[:2] for page in pdf.pages]
+    assert len(firsts) == 5
+    assert all(rows[0][0] == firsts[0][0][0] for rows in firsts)  # 项目名称（资金使用单位）
+    assert sum(1 for rows in firsts[1:] if rows[1][1] == "") >= 3  # no 总计: a cut row
+
+
+def test_the_guangzhou_pdf_gives_the_text_samples_cells(guangzhou):
+    (grid,) = guangzhou
+    lines, rows = text_sample()
+    assert grid.where == "table 1 (pages 1-5)"
+    assert body(grid) == rows  # 20 rows: header, 合计, the unit, 17 projects
+    assert grid.preamble == (lines[2].strip(), "部门名称：广州互联网法院 单位：万元")
+    packed = [cells[6] for cells in body(grid)[3:]]
+    assert packed == [cells[6] for cells in rows[3:]] and all(packed)
+
+
+def test_the_guangzhou_pdf_loads_17_projects_71_indicators_5373_55():
+    data = GUANGZHOU.read_bytes()
+    source = SourceFile(
+        Path("inbox/广州互联网法院.pdf"), hashlib.sha256(data).hexdigest(), len(data), 0.0,
+        year=2026,
+    )  # fmt: skip
+    table = read_table(source, data)
+    frames = normalize([table])
+    assert (table.department_name, table.amount_unit, table.layout) == (
+        "广州互联网法院", "万元", "packed",
+    )  # fmt: skip
+    assert (frames.projects.height, frames.indicators.height) == (17, 71)
+    assert str(frames.projects["total_amount"].sum()) == "5373.550000"
+
+
+# --- a 部门预算 document ----------------------------------------------------------------
+
+
+def test_a_budget_document_gives_every_table_with_its_title():
+    grids = read_grids(BUDGET)
+    assert [g.where for g in grids] == [
+        "table 1 (page 1)", "table 2 (page 1)", "table 3 (pages 2-6)", "table 4 (page 7)",
+    ]  # fmt: skip
+    assert [g.preamble[-2] for g in grids[:2]] == ["表1 收支总表", "表2 财政拨款收支总表"]
+    assert grids[0].preamble[0] == "广州互联网法院2026年部门预算"
+    assert body(grids[0])[:2] == [["收入", "", "支出", ""], ["项目", "预算数", "项目", "预算数"]]
+    assert body(grids[2]) == text_sample()[1]
+    assert grids[3].preamble == ("表4 一般公共预算“三公”经费支出表", "单位：万元")
+    assert grids[3].trailer == ("注：本表反映2026年一般公共预算“三公”经费支出预算情况。",)
+    assert all(g.trailer == () for g in grids[:3])
+
+
+# --- how lines are joined --------------------------------------------------------------
+
+
+def chars(text: str, x0: float, top: float) -> Line:
+    """A drawn line: CJK characters and full-width marks 10 points wide, others 5."""
+    drawn = []
+    for ch in text:
+        width = 10.0 if unicodedata.east_asian_width(ch) in "WFA" else 5.0
+        drawn.append({"text": ch, "x0": x0, "x1": x0 + width, "top": top,
+                      "bottom": top + 10, "size": 10.0})  # fmt: skip
+        x0 += width
+    return Line(drawn)
+
+
+def test_a_full_line_is_a_wrap_and_a_short_one_a_line_break():
+    cell = Cell((0.0, 0.0, 110.0, 50.0))
+    cell.lines = [chars("一二三四五六七八九十", 5.0, 2.0)]  # ends at 105: full
+    assert cell.wraps_into(chars("十一", 5.0, 14.0))
+    cell.lines = [chars("一二三", 5.0, 2.0)]  # ends at 35: 十 would have fitted
+    assert not cell.wraps_into(chars("十一", 5.0, 14.0))
+    cell.lines = [chars("一二三四五六七八", 5.0, 2.0)]  # ends at 85: 20 points left
+    assert cell.wraps_into(chars("2026年", 5.0, 14.0))  # 2026 is one word: 20, + a gap
+    assert not cell.wraps_into(chars("2年", 5.0, 14.0))
+
+
+def test_quotes_stay_with_their_neighbours():
+    assert chars("院“一张", 0.0, 0.0).first_word_width() == 30.0
+    assert chars("（万元）", 0.0, 0.0).first_word_width() == 20.0  # （万: 元 may wrap
+    assert chars("元）。其", 0.0, 0.0).first_word_width() == 30.0  # marks close with 元
+    assert chars("100%。3", 0.0, 0.0).first_word_width() == 30.0
+
+
+# --- what is refused -------------------------------------------------------------------
+
+
+def image_only_pdf() -> bytes:
+    picture = Image.new("L", (200, 140), 255)
+    picture.paste(0, (20, 20, 180, 24))  # a ruled line, as a scan shows it
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PDF")
+    return buffer.getvalue()
+
+
+def test_a_scanned_pdf_is_refused_naming_its_page():
+    with pytest.raises(TableError) as raised:
+        read_grids(Path("扫描件.pdf"), image_only_pdf())
+    assert (raised.value.rule, raised.value.value) == ("scanned_pdf", "page 1")
+    with pytest.raises(TableError) as raised:  # a text cover page, then the scan
+        read_grids(PDFS / "scanned.pdf")
+    assert (raised.value.rule, raised.value.value) == ("scanned_pdf", "page 2")
+    assert "page 2" in raised.value.message and "\n" not in raised.value.message
+
+
+def test_a_pdf_with_text_but_no_ruled_table_is_refused():
+    import pypdfium2 as pdfium
+
+    cover = pdfium.PdfDocument(PDFS / "scanned.pdf")
+    only = pdfium.PdfDocument.new()
+    only.import_pages(cover, [0])
+    buffer = io.BytesIO()
+    only.save(buffer)
+    with pytest.raises(TableError) as raised:
+        read_grids(Path("说明.pdf"), buffer.getvalue())
+    assert raised.value.rule == "no_table"
+
+
+def test_an_encrypted_pdf_is_refused_in_one_line():
+    with pytest.raises(TableError) as raised:
+        read_grids(PDFS / "encrypted.pdf")
+    assert raised.value.rule == "encrypted" and "password" in raised.value.message
+
+
+@pytest.mark.parametrize("cut", [0.05, 0.5, 0.95])
+def test_a_damaged_pdf_is_refused_in_one_line(cut: float):
+    data = CARD.with_suffix(".pdf").read_bytes()
+    with pytest.raises(TableError) as raised:
+        read_grids(Path("申报表.pdf"), data[: int(len(data) * cut)])
+    assert raised.value.rule == "unreadable" and "\n" not in raised.value.message
+
+
+def test_bytes_that_are_not_a_pdf_are_refused_as_such():
+    with pytest.raises(TableError) as raised:
+        read_grids(Path("申报表.pdf"), b"\x00\x01 not a pdf at all")
+    assert raised.value.rule == "format" and "not a PDF" in raised.value.message
+
+
+def test_a_pdf_under_another_name_is_read_as_a_pdf():
+    data = CARD.with_suffix(".pdf").read_bytes()
+    (grid,) = read_grids(Path("申报表.xlsx"), data)
+    assert grid.encoding == "pdf"
+
+
+def test_the_read_limits_hold_for_pdf():
+    data = CARD.with_suffix(".pdf").read_bytes()
+    with pytest.raises(TableError) as raised:
+        read_pdf(data, ReadLimits(max_rows=24))
+    assert raised.value.rule == "too_many_rows"
