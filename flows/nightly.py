@@ -6,11 +6,15 @@ files, not a row) and return values in memory only (results are never persisted)
 and gate are submitted to the task runner (threads, or Dask workers: `flows.runners`);
 their results pickle. Tasks that touch the disk retry on OSError only: a data error
 fails the same way every time.
+
+The flow run's log (the Prefect UI) gets each stage's end, the findings and the totals,
+and the flow run is named and tagged after bpw's run id (`flows.runlog`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +28,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
 
+from flows import runlog  # noqa: E402
 from flows.progress import RunProgress  # noqa: E402
 from pipeline import datahome, steps  # noqa: E402
 from pipeline import run as pipeline  # noqa: E402
@@ -129,14 +134,18 @@ class TaskRunner(pipeline.Runner):
         return build_data_docs(settings, validations, run_id, now)
 
 
-def record_run(settings: Settings, summary: RunSummary) -> None:
-    """runs/<run>.json and runs/<run>.html, and the Prefect artifact — for every run."""
+def record_run(
+    settings: Settings, summary: RunSummary, logger: runlog.Logger | None = None
+) -> None:
+    """runs/<run>.json and runs/<run>.html, the Prefect artifact, and the findings and
+    totals in the flow run's log — for every run."""
     datahome.record_run(settings, summary)
     create_markdown_artifact(
         key="bpw-run-summary",
         markdown=summary.to_markdown(),
         description="bpw run summary",
     )
+    runlog.log_outcome(logger or get_run_logger(), summary)
 
 
 @flow(name="nightly", log_prints=False, validate_parameters=False)
@@ -157,12 +166,20 @@ def nightly(
     now = datetime.now(UTC)
     run_id = new_run_id(now)
     targets = [Path(p) for p in paths] if paths else [settings.inbox]
-    summary = pipeline.run(
-        settings, targets, year, department, chunk_size, run_id, now,
-        wait_for_lock_seconds=wait_for_lock_seconds, progress=RunProgress(run_id),
-        runner=TaskRunner(), record=record_run,
-    )  # fmt: skip
-    return final_state(summary)
+    with runlog.run_log_level(settings.log_level):
+        logger = runlog.run_logger(run_id)
+        flow_run_id = runlog.link_flow_run(run_id, logger)  # named and tagged after run_id
+
+        def record(settings: Settings, summary: RunSummary) -> None:
+            record_run(settings, replace(summary, flow_run_id=flow_run_id), logger)
+
+        summary = pipeline.run(
+            settings, targets, year, department, chunk_size, run_id, now,
+            wait_for_lock_seconds=wait_for_lock_seconds,
+            progress=runlog.LoggedProgress(RunProgress(run_id), logger),
+            runner=TaskRunner(), record=record,
+        )  # fmt: skip
+    return final_state(replace(summary, flow_run_id=flow_run_id))
 
 
 def final_state(summary: RunSummary) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -145,9 +146,7 @@ def test_on_a_terminal_the_stages_are_a_live_progress_display():
 # --- resilience -------------------------------------------------------------------------
 
 
-def test_a_publish_that_fails_half_way_leaves_the_previous_warehouse_serving(
-    tmp_path, monkeypatch
-):
+def test_a_publish_that_fails_half_way_leaves_the_previous_warehouse_serving(tmp_path, monkeypatch):
     import warehouse.lake
 
     home = tmp_path / "home"
@@ -261,3 +260,105 @@ def test_a_transient_publish_error_is_retried_and_the_run_completes(
     assert len(attempts) == 2
     assert summary["rows"]["projects"] == 17 and summary["exit_status"] == 0
     assert _total(home) == "5373.550000"
+
+
+# --- the flow run's log and its link to bpw's run (a real Prefect server) ---------------
+
+
+def _api(path: str, payload: dict | None = None) -> object:
+    """The test server's REST API, as any Prefect client (or the UI) reads it."""
+    import httpx
+    from prefect.settings import PREFECT_API_URL
+
+    url = f"{PREFECT_API_URL.value().rstrip('/')}/{path}"
+    reply = httpx.post(url, json=payload) if payload is not None else httpx.get(url)
+    reply.raise_for_status()
+    return reply.json()
+
+
+def _run_log(flow_run_id: str, last: str, seconds: float = 20.0) -> list[dict]:
+    """The flow run's log lines, oldest first, once the line starting `last` arrived
+    (Prefect sends them in batches, in the background)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        logs = _api("logs/filter", {"logs": {"flow_run_id": {"any_": [flow_run_id]}},
+                                    "sort": "TIMESTAMP_ASC"})  # fmt: skip
+        if any(log["message"].startswith(last) for log in logs) or time.monotonic() > deadline:
+            return logs
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def served_runs(prefect_api, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    """The nightly flow on the test server, twice: at DEBUG, then at the default level
+    (INFO); each loads the sample and rejects a bad copy of it."""
+    from flows.nightly import nightly
+
+    runs = {}
+    for level in ("DEBUG", "INFO"):
+        home = tmp_path_factory.mktemp(f"home-{level}")
+        inputs = _inputs(tmp_path_factory.mktemp(f"inputs-{level}"))
+        with pytest.MonkeyPatch.context() as patch:
+            if level != "INFO":
+                patch.setenv("BPW_LOG_LEVEL", level)
+            else:
+                patch.delenv("BPW_LOG_LEVEL", raising=False)
+            summary = nightly(home=str(home), paths=[str(inputs)])
+        record = json.loads(Path(summary["reports"]["run_json"]).read_text(encoding="utf-8"))
+        log = _run_log(record["flow_run_id"], f"run {summary['run_id']}:")
+        runs[level] = {"summary": summary, "record": record, "log": log}
+    return runs
+
+
+STAGES = ("discover", "read", "gate", "archive", "publish", "data docs")
+
+
+def test_the_flow_runs_log_on_the_server_has_each_stage_the_findings_and_the_summary(
+    served_runs,
+):
+    run = served_runs["INFO"]
+    summary, lines = run["summary"], run["log"]
+    messages = [log["message"] for log in lines]
+    levels = {log["message"]: log["level"] for log in lines}
+    for stage in STAGES:  # in order, one line each
+        assert sum(m.startswith(f"{stage}: ") for m in messages) == 1, (stage, messages)
+    starts = [next(i for i, m in enumerate(messages) if m.startswith(f"{s}: ")) for s in STAGES]
+    assert starts == sorted(starts)
+    discover = next(m for m in messages if m.startswith("discover: "))
+    assert re.fullmatch(r"discover: 2 new, 0 unchanged, 0 refused \(\d+\.\d s\)", discover)
+    (rejected,) = [m for m in messages if m.startswith("rejected: ")]
+    assert rejected.startswith("rejected: 坏表.txt: declared_total_matches (error) at row ")
+    assert levels[rejected] == logging.WARNING
+    assert "1 warning(s) in loaded files" in " ".join(messages)
+    (total,) = [m for m in messages if m.startswith(f"run {summary['run_id']}: ")]
+    assert total.startswith(f"run {summary['run_id']}: 1 file(s) loaded, 1 rejected, "
+                            "0 unchanged; 17 projects, 71 indicators")  # fmt: skip
+    assert levels[total] == logging.INFO
+    assert not [m for m in messages if m.startswith(("loaded: ", "warning: "))]  # DEBUG only
+
+
+def test_at_debug_the_log_also_names_each_loaded_file_and_warning(served_runs):
+    lines = served_runs["DEBUG"]["log"]
+    debug = [log["message"] for log in lines if log["level"] == logging.DEBUG]
+    assert "loaded: 2026 广州互联网法院 广州互联网法院.txt: 17 projects, 71 indicators, " \
+           "1 warning(s)" in debug  # fmt: skip
+    assert any(m.startswith("warning: 广州互联网法院.txt: declared_total_rounding") for m in debug)
+    info = served_runs["INFO"]["log"]
+    assert len(lines) > len(info)
+    # the DEBUG run's level ended with it: the next run's log holds nothing below INFO
+    assert min(log["level"] for log in info) == logging.INFO
+    assert logging.getLogger("prefect.flow_runs").level == logging.NOTSET
+
+
+def test_the_flow_run_carries_bpws_run_id_and_the_run_record_names_the_flow_run(served_runs):
+    for run in served_runs.values():
+        run_id, flow_run_id = run["summary"]["run_id"], run["record"]["flow_run_id"]
+        flow_run = _api(f"flow_runs/{flow_run_id}")
+        assert flow_run["name"] == run_id
+        assert f"bpw-run:{run_id}" in flow_run["tags"]
+        (found,) = _api("flow_runs/filter",
+                        {"flow_runs": {"tags": {"all_": [f"bpw-run:{run_id}"]}}})  # fmt: skip
+        assert found["id"] == flow_run_id
+        assert run["summary"]["flow_run_id"] == flow_run_id
