@@ -116,6 +116,27 @@ def test_the_guangzhou_pdf_loads_17_projects_71_indicators_5373_55():
     assert str(frames.projects["total_amount"].sum()) == "5373.550000"
 
 
+def test_a_running_header_and_page_numbers_do_not_split_the_table():
+    """Every page carries 广州互联网法院2026年部门预算公开 above the table and 第 N 页
+    below it: still one table, the header once in the preamble, no page numbers."""
+    (grid,) = read_grids(PDFS / "2026" / "广州互联网法院-页眉页脚.pdf")
+    assert grid.where == "table 1 (pages 1-5)"
+    assert grid.preamble[0] == "广州互联网法院2026年部门预算公开" and len(grid.preamble) == 3
+    assert grid.trailer == ()
+    assert body(grid) == text_sample()[1]
+
+
+def test_two_cards_on_two_pages_stay_two_tables():
+    """Same title lines and columns on both pages, but the second table starts with its
+    own 项目名称 row, not the first's header: a new table, with its own title lines."""
+    first, second = read_grids(PDFS / "2022" / "两张申报表.pdf")
+    (real,) = read_docx(CARD.with_suffix(".docx").read_bytes())
+    assert first.rows == real.rows  # its 注 line closes it
+    assert second.preamble == real.preamble and second.trailer == real.trailer
+    assert body(second)[0][1] == "岳阳县2022年农村供水保障项目"
+    assert body(second)[1:] == body(real)[1:]
+
+
 # --- a 部门预算 document ----------------------------------------------------------------
 
 

@@ -150,6 +150,7 @@ def two_tables() -> docx.Document:
     first.cell(1, 0).merge(first.cell(2, 0)).text = "项目"
     first.cell(1, 1).text, first.cell(1, 2).text = "预算数", "≥95%"
     first.cell(2, 2).text = "第一段\n第二段"
+    document.add_paragraph("注：第一表的说明")
     document.add_paragraph("")
     document.add_paragraph("表2 项目支出绩效目标表\n（2026年度）")
     second = document.add_table(rows=1, cols=2)
@@ -162,13 +163,15 @@ def two_tables() -> docx.Document:
 
 def test_every_table_with_its_preamble_and_the_last_with_the_trailer():
     first, second = read_docx(docx_bytes(two_tables()))
-    assert first.preamble == ("表1 收支总表", "单位：万元") and first.trailer == ()
+    assert first.preamble == ("表1 收支总表", "单位：万元")
+    assert first.trailer == ("注：第一表的说明",)  # a note right under a table closes it
     assert body(first) == [
         ["收入", "", ""],
         ["项目", "预算数", "≥95%"],
         ["", "", "第一段\n第二段"],
     ]
     assert first.rows[0] == ["表1 收支总表", "", ""]  # preamble rows padded to the width
+    assert first.rows[-1] == ["注：第一表的说明", "", ""]
     assert second.preamble == ("表2 项目支出绩效目标表", "（2026年度）")
     assert second.trailer == ("注：说明",)
     assert body(second) == [["外", "内\t表"]]  # the nested table flattened in place

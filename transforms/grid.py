@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from transforms.errors import TableError
@@ -71,9 +72,11 @@ class Grid:
 
     Word and PDF tables (`transforms.word`, `transforms.pdf`) carry the text around
     them the way a sheet does: `rows` starts with the `preamble` lines (title,
-    `(2022年度)`, 部门名称, 单位 …) as one-cell rows, then the table's rows, then (for
-    the document's last table only) the `trailer` lines below it (`注:` …). Every row is
-    padded to the table's width, so a layout reader sees what it would see in a sheet.
+    `(2022年度)`, 部门名称, 单位 …) as one-cell rows, then the table's rows, then the
+    `trailer` lines below it: the notes right under it (`注:` …) and, under the
+    document's last table, every line. Text between two tables is the next table's
+    preamble except for those notes (`split_between`). Every row is padded to the
+    table's width, so a layout reader sees what it would see in a sheet.
     `where` says where in the document the table is ("table 3", "pages 4-5"), for
     messages; `table_row` maps a grid row back to the table's own row number.
     """
@@ -105,6 +108,19 @@ class Grid:
             return f"the text above {self.where}, line {index + 1}"
         line = index - (len(self.rows) - len(self.trailer)) + 1
         return f"the text below {self.where}, line {line}"
+
+
+# a line right below a table that belongs to it: its notes (注：… / 说明：…)
+_NOTE = re.compile(r"^(注|说明|备注|附注|填报说明|填表说明)\s*[:：\d１-９]")
+
+
+def split_between(lines: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The text between two tables → (the notes closing the table above, the preamble of
+    the table below): the leading lines that start like a note belong above."""
+    count = 0
+    while count < len(lines) and _NOTE.match(lines[count]):
+        count += 1
+    return tuple(lines[:count]), tuple(lines[count:])
 
 
 def framed(

@@ -17,7 +17,8 @@ is joined back into one row.
 
 Text outside the tables (title, `(2022年度)`, 部门名称：…) is kept as in a Word
 document (`transforms.word`): the lines since the previous table are the next table's
-preamble, the lines after the last table its trailer; page numbers are dropped. Words
+preamble (but for notes, `注：…`, right under the previous table: its trailer), the
+lines after the last table its trailer; page numbers are dropped. Words
 on a preamble line far apart (`部门名称：某局      单位：万元`) are joined by one space.
 
 A PDF without a text layer (scanned pages) is refused as `scanned_pdf`, naming the
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transforms.errors import TableError
-from transforms.grid import Grid, ReadLimits, check_rows, framed
+from transforms.grid import Grid, ReadLimits, check_rows, framed, split_between
 
 PDF_MAGIC = b"%PDF-"
 TOLERANCE = 2.0  # points: two column boundaries this close are the same
@@ -389,8 +390,9 @@ def _spaced(line: Line) -> str:
 
 
 def _joined(pages: list[Page]) -> Iterator[tuple[PageTable, tuple[str, ...], tuple[str, ...]]]:
-    """Tables in reading order, each continued across pages, with their preamble lines
-    (text since the previous table) and, for the last, the lines after it."""
+    """Tables in reading order, each continued across pages, with their preamble (text
+    since the previous table, but for notes closing that one) and trailer (those notes;
+    for the last table, every line after it)."""
     lines: list[str] = []
     current: PageTable | None = None
     preamble: tuple[str, ...] = ()
@@ -399,23 +401,35 @@ def _joined(pages: list[Page]) -> Iterator[tuple[PageTable, tuple[str, ...], tup
             if isinstance(item, str):
                 lines.append(item)
                 continue
-            if current is not None and not lines and _continues(current, item):
+            if current is not None and _continues(current, item, lines, preamble):
                 _append(current, item)
+                lines = []
                 continue
+            notes, following = split_between(lines)
             if current is not None:
-                yield current, preamble, ()
-            current, preamble, lines = item, tuple(lines), []
+                yield current, preamble, notes
+            current, preamble, lines = item, following, []
     if current is not None:
         yield current, preamble, tuple(lines)
 
 
-def _continues(table: PageTable, nxt: PageTable) -> bool:
-    """`nxt` starts the page after `table`'s last one, on the same column boundaries."""
+def _continues(
+    table: PageTable, nxt: PageTable, between: list[str], preamble: tuple[str, ...]
+) -> bool:
+    """`nxt` starts the page after `table`'s last one, on the same column boundaries, and
+    either no text stands between them, or only lines of `table`'s own preamble drawn
+    again (a title or running header printed on every page) above its header rows
+    drawn again."""
     if nxt.page != table.pages[-1] + 1 or abs(nxt.right - table.right) > TOLERANCE:
         return False
     if abs(nxt.columns[0] - table.columns[0]) > TOLERANCE:
         return False
-    return all(min(abs(x - c) for c in table.columns) <= TOLERANCE for x in nxt.columns)
+    if not all(min(abs(x - c) for c in table.columns) <= TOLERANCE for x in nxt.columns):
+        return False
+    if not between:
+        return True
+    rows = [_realigned(row, nxt.columns, table.columns) for row in nxt.rows]
+    return set(between) <= set(preamble) and _repeated_header(table.rows, rows) > 0
 
 
 def _append(table: PageTable, nxt: PageTable) -> None:

@@ -9,9 +9,10 @@ of the span only, the rest "". A horizontal span is one `w:tc` with `w:gridSpan`
 blank cells. A cell's text is its paragraphs joined by "\\n", trimmed; a table nested
 in a cell is flattened into it (its rows as lines, cells joined by a tab).
 
-Paragraphs between the previous table (or the start) and a table are its preamble;
-paragraphs after the last table are that grid's trailer (see `transforms.grid.Grid`
-for how they sit in `rows`). A legacy `.doc` (OLE2) is refused: save it as .docx.
+Paragraphs between the previous table (or the start) and a table are its preamble,
+but for notes (`注：…`) right under the previous table, which close that one; the
+paragraphs after the last table are its trailer (`transforms.grid.Grid` says how they
+sit in `rows`). A legacy `.doc` (OLE2) is refused: save it as .docx.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from transforms.errors import TableError
-from transforms.grid import Grid, ReadLimits, check_rows, framed
+from transforms.grid import Grid, ReadLimits, check_rows, framed, split_between
 from transforms.ziplimit import check_zip
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -87,15 +88,20 @@ def _body(data: bytes) -> etree._Element:
 def _grids(body: etree._Element, limits: ReadLimits) -> Iterator[Grid]:
     """Walk the body: paragraphs collect as the next table's preamble."""
     lines: list[str] = []
-    tables: list[tuple[list[list[str]], tuple[str, ...]]] = []
+    tables: list[list[list[str]]] = []
+    between: list[list[str]] = []  # the paragraphs before each table, then after the last
     for element in _children(body):
         if element.tag == f"{W}p":
             lines += _paragraph_lines(element)
         elif element.tag == f"{W}tbl":
-            tables.append((_table(element), tuple(lines)))
+            tables.append(_table(element))
+            between.append(lines)
             lines = []
-    for number, (table, preamble) in enumerate(tables, start=1):
-        trailer = tuple(lines) if number == len(tables) else ()
+    between.append(lines)
+    for number, table in enumerate(tables, start=1):
+        preamble = split_between(between[number - 1])[1]
+        notes, _ = split_between(between[number])
+        trailer = tuple(between[number]) if number == len(tables) else notes
         grid = framed(table, "docx", f"table {number}", preamble, trailer)
         check_rows(grid.rows, limits)
         yield grid
