@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -27,7 +28,8 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def ingested(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """`bpw ingest` of the real sample, in a subprocess pointed at the server."""
+    """`bpw ingest` of the real sample, in a subprocess pointed at the server (its run
+    logging at DEBUG)."""
     home = tmp_path_factory.mktemp("home")
     env = {
         **os.environ,
@@ -36,7 +38,7 @@ def ingested(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -> d
     }
     env.pop("BPW_HOME", None)
     result = subprocess.run(
-        [BPW, "--home", str(home), "ingest", str(SAMPLE)],
+        [BPW, "--home", str(home), "--log-level", "debug", "ingest", str(SAMPLE)],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -109,3 +111,42 @@ def test_the_run_publishes_its_summary_as_a_markdown_artifact(prefect_server, in
     assert "declared_total_rounding" in artifact.data  # the warning, spelled out
     assert summary["reports"]["run_html"] in artifact.data
     assert summary["reports"]["data_docs"] in artifact.data
+
+
+STAGES = ("discover", "read", "gate", "archive", "publish", "data docs")
+
+
+def _post(api_url: str, path: str, payload: dict) -> list[dict]:
+    import httpx
+
+    reply = httpx.post(f"{api_url.rstrip('/')}/{path}", json=payload, timeout=30)
+    reply.raise_for_status()
+    return reply.json()
+
+
+def test_the_console_shows_each_stage_once_and_none_of_prefects_run_chatter(ingested):
+    run_id, stderr = ingested["summary"]["run_id"], ingested["stderr"]
+    for stage in STAGES:
+        shown = re.findall(rf"^\S+ \S+ bpw {run_id} {stage}: .*$", stderr, re.MULTILINE)
+        assert len(shown) == 1, (stage, stderr)
+    for chatter in ("Beginning flow run", "Finished in state", "Created task run",
+                    "View at", "| INFO", "| DEBUG", "loaded: "):  # fmt: skip
+        assert chatter not in stderr
+
+
+def test_the_flow_runs_log_on_the_server_has_the_stage_lines_at_the_chosen_level(
+    prefect_server, ingested
+):
+    summary = ingested["summary"]
+    flow_run_id, run_id = summary["flow_run_id"], summary["run_id"]
+    query = {"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "sort": "TIMESTAMP_ASC"}
+    logs = _post(prefect_server, "logs/filter", query)
+    messages = [log["message"] for log in logs]
+    for stage in STAGES:
+        assert any(m.startswith(f"{stage}: ") for m in messages), (stage, messages)
+    assert any(m.startswith(f"run {run_id}: 1 file(s) loaded, 0 rejected") for m in messages)
+    assert "loaded: 2026 广州互联网法院 广州互联网法院.txt: 17 projects, 71 indicators, " \
+           "1 warning(s)" in messages  # `--log-level debug`  # fmt: skip
+    (tagged,) = _post(prefect_server, "flow_runs/filter",
+                      {"flow_runs": {"tags": {"all_": [f"bpw-run:{run_id}"]}}})  # fmt: skip
+    assert tagged["id"] == flow_run_id and tagged["name"] == run_id
