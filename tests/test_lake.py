@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from warehouse.lake import (
     read_manifest,
     rebuild_catalog_if_stale,
 )
+from warehouse.schemas import local_zone
 
 PUBLIC_VIEWS = (
     "dim_department", "dim_unit", "dim_project", "dim_indicator_category", "dim_source_file",
@@ -340,3 +342,47 @@ def test_a_crash_at_any_write_leaves_the_old_or_the_new_version(
         on_disk = {p.relative_to(home.lake).as_posix() for p in home.lake.rglob("*.parquet")}
         assert listed <= on_disk, labels[n - 1]
     assert seen == {2, 3}
+
+
+def test_times_are_utc_moments_and_a_lake_of_naive_local_times_still_reads(
+    home: Home, inbox: Path
+) -> None:
+    """Times are recorded as UTC moments (TIMESTAMPTZ in the catalog); a lake written
+    before that holds naive local wall-clock times, which read as the same moments, and
+    a publish on top of it carries them over as UTC."""
+    home.publish(frames_for(inbox, Variant()))
+    (file,) = read_manifest(home.lake)["tables"]["source_files"]
+    recorded = pl.read_parquet(home.lake / file)
+    assert recorded.schema["loaded_at"] == pl.Datetime("us", "UTC")
+    moment = recorded["loaded_at"][0]
+    assert moment == datetime(2026, 1, 1, 2, 0, 1).astimezone(UTC)  # Home's clock, local
+    types = dict(home.query("select column_name, data_type from duckdb_columns() "
+                            "where table_name = 'dim_source_file'"))  # fmt: skip
+    assert types["loaded_at"] == types["superseded_at"] == "TIMESTAMP WITH TIME ZONE"
+    # as an older bpw wrote it: the local wall-clock time, without a zone
+    old = recorded.with_columns(
+        pl.col("loaded_at").dt.convert_time_zone(local_zone()).dt.replace_time_zone(None)
+    )
+    old.write_parquet(home.lake / file)
+    home.catalog.unlink()
+    assert rebuild_catalog_if_stale(home.lake, home.catalog) is True
+    assert home.scalar("select loaded_at from dim_source_file") == moment
+    home.publish(frames_for(inbox, Variant(extra=Decimal(1), tag="v2")))
+    rows = home.query("select status, loaded_at, superseded_at from dim_source_file order by 2")
+    assert [r[:2] for r in rows] == [("superseded", moment), ("current", rows[1][1])]
+    assert rows[0][2] == rows[1][1] > moment  # superseded when the new version was loaded
+    (file,) = read_manifest(home.lake)["tables"]["source_files"]
+    assert pl.read_parquet(home.lake / file).schema["loaded_at"] == pl.Datetime("us", "UTC")
+
+
+def test_the_same_holds_on_a_machine_east_of_utc() -> None:
+    """The test above, in a process whose local time is UTC+8 (naive local times there
+    are not UTC: reading them as UTC would shift every time by eight hours)."""
+    if os.environ.get("TZ") == "Asia/Shanghai":
+        return  # this is that process
+    test = f"{__file__}::test_times_are_utc_moments_and_a_lake_of_naive_local_times_still_reads"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", test, "-q", "-p", "no:cacheprovider"],
+        capture_output=True, text=True, env={**os.environ, "TZ": "Asia/Shanghai"}, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:]  # 5 if the test were not found

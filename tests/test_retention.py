@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -83,7 +83,8 @@ def test_keep_versions_keeps_the_most_recently_superseded(home: Home, tmp_path: 
     rows = home.query(
         "select source_file_id, status, rows_dropped_at from lake_source_files order by loaded_at"
     )
-    assert rows == [(first, "superseded", DAY0.replace(day=3)), (second, "superseded", None),
+    dropped_at = DAY0.replace(day=3).astimezone(UTC)  # the lake's times are UTC moments
+    assert rows == [(first, "superseded", dropped_at), (second, "superseded", None),
                     (third, "current", None)]  # fmt: skip
     assert home.scalar("select count(*) from dim_source_file") == 3
 
@@ -133,7 +134,7 @@ def test_the_policy_comes_from_bpw_toml_and_the_environment_overrides_it(
 
 CRASH_SCRIPT = """
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 sys.path[:0] = [{tests!r}, {root!r}]
 from conftest_warehouse import Home

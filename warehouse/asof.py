@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse.catalog import AsOfMoment, build_catalog
@@ -31,15 +31,20 @@ class AsOfError(ValueError):
 def moments(lake: Path) -> list[AsOfMoment]:
     """Every published manifest on record, oldest first."""
     return [
-        AsOfMoment(int(m["version"]), str(m.get("run_id", "")), _naive(m["published_at"]))
+        AsOfMoment(int(m["version"]), str(m.get("run_id", "")), _utc(m["published_at"]))
         for m in manifest_history(lake)
     ]
 
 
-def _naive(text: str) -> datetime:
-    """A recorded or given time as local wall-clock time (how the lake records times)."""
-    moment = datetime.fromisoformat(text)
-    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+def _utc(text: str) -> datetime:
+    """A recorded or given time as a UTC moment; one without a zone is local time (how
+    older manifests recorded it, and how a person types it)."""
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _shown(moment: datetime) -> str:
+    """A moment as local time with its offset, to the second: '2026-11-28 03:00:00+08:00'."""
+    return moment.astimezone().isoformat(sep=" ", timespec="seconds")
 
 
 def _run_version(runs: Path, run_id: str) -> int | None:
@@ -72,7 +77,7 @@ def resolve_as_of(lake: Path, runs: Path, when: str) -> AsOfMoment:
                 return moment
         raise AsOfError(f"run {when} left manifest version {version}, which is not on record")
     try:
-        asked = _naive(when)
+        asked = _utc(when)
     except ValueError:
         raise AsOfError(
             f"{when!r} is neither a run id (see `bpw runs`) nor an ISO time such as "
@@ -85,8 +90,8 @@ def resolve_as_of(lake: Path, runs: Path, when: str) -> AsOfMoment:
         if (m.published_at.replace(microsecond=0) if whole else m.published_at) <= asked
     ]
     if not earlier:
-        first = history[0].published_at.isoformat(sep=" ")
-        raise AsOfError(f"nothing was published by {asked.isoformat(sep=' ')} (first: {first})")
+        first = _shown(history[0].published_at)
+        raise AsOfError(f"nothing was published by {_shown(asked)} (first: {first})")
     return earlier[-1]
 
 
@@ -118,7 +123,7 @@ def as_of_catalog(lake: Path, aliases: Path, moment: AsOfMoment) -> Iterator[Pat
         if missing:
             raise AsOfError(
                 f"the lake no longer holds the rows of {missing} file version(s) current at "
-                f"{moment.published_at.isoformat(sep=' ')} ({names}): the retention policy "
+                f"{_shown(moment.published_at)} ({names}): the retention policy "
                 "dropped them (or they were replaced before bpw kept old versions)"
             )
         yield catalog

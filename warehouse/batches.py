@@ -14,7 +14,7 @@ from datetime import datetime
 
 import polars as pl
 
-from warehouse.schemas import conform, empty
+from warehouse.schemas import UTC_TIME, conform, empty
 
 BATCH = ["year", "department_id"]
 ID = "source_file_id"
@@ -40,7 +40,7 @@ def _ids(frame: pl.DataFrame) -> list[int]:
 def _new_rows(frame: pl.DataFrame, status: str, run_id: str, now: datetime) -> pl.DataFrame:
     return conform(frame, "source_files").with_columns(
         pl.lit(status).alias("status"),
-        pl.lit(now, pl.Datetime("us")).alias("loaded_at"),
+        pl.lit(now, UTC_TIME).alias("loaded_at"),
         pl.lit(run_id).alias("run_id"),
     )
 
@@ -60,7 +60,7 @@ def _supersede(frame: pl.DataFrame, winners: pl.DataFrame, now: datetime) -> pl.
         .join(by, on=BATCH, how="left", nulls_equal=True)
         .with_columns(
             pl.lit("superseded").alias("status"),
-            pl.lit(now, pl.Datetime("us")).alias("superseded_at"),
+            pl.lit(now, UTC_TIME).alias("superseded_at"),
         )
         .select(frame.columns)
     )

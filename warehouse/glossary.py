@@ -209,7 +209,6 @@ NOTES: dict[tuple[str, str], str] = {
     ("v_project_family_yoy", "prev_total_amount"): "the family's, year−1; NULL if no member was "
     "funded in year−1",
     ("v_project_family_yoy", "first_year"): "of a member of the family",
-    ("v_project_family_yoy", "project_family"): "the family",
     ("v_project_yoy", "total_amount"): "the project's rows this year, added up",
     ("v_project_yoy", "prev_total_amount"): "the project's, year−1; NULL if it was not funded "
     "in year−1",
@@ -227,6 +226,17 @@ NOTES: dict[tuple[str, str], str] = {
     "version (the older one for a removed project); NULL for declared_total_changed",
     ("v_revision_change", "indicator_name"): "the indicator changed (indicator_added, "
     "indicator_removed, target_changed); NULL otherwise",
+    **{
+        (view, column): "as printed in the row's own file"
+        for view, columns in {
+            "stg_source_files": ("department_name",),
+            "stg_current_files": ("department_name",),
+            "stg_project_versions": ("unit_name", "project_name"),
+            "stg_projects": ("unit_name", "project_name"),
+            "stg_units": ("unit_name",),
+        }.items()
+        for column in columns
+    },
     ("bpw_catalog", "manifest_version"): "the one this catalog was built from",
     ("bpw_as_of", "manifest_version"): "the one current at that moment",
     ("bpw_as_of", "run_id"): "the run that published that manifest",

@@ -13,7 +13,7 @@ between the manifest swap and the catalog swap.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,16 +64,19 @@ class PublishResult:
     expired: list[int] = ()  # superseded versions whose rows the retention policy dropped
 
 
-def _wall_clock(now: datetime) -> datetime:
-    """TIMESTAMP columns hold local wall-clock time: aware datetimes are converted."""
-    return now.astimezone().replace(tzinfo=None) if now.tzinfo else now
+def utc(now: datetime) -> datetime:
+    """The moment in UTC (the lake's times are UTC); a naive time is taken as local time."""
+    return now.astimezone(UTC)
 
 
 def _source_files(lake: Path, manifest: dict) -> pl.DataFrame:
+    """Every recorded file version; each file conformed first (an older lake's naive
+    local times become UTC, so files of either age combine)."""
     files = table_files(manifest, SOURCE_FILES)
     if not files:
         return empty(SOURCE_FILES)
-    return pl.concat([pl.read_parquet(lake / rel) for rel in files], how="diagonal_relaxed")
+    frames = [conform(pl.read_parquet(lake / rel), SOURCE_FILES) for rel in files]
+    return pl.concat(frames, how="diagonal_relaxed")
 
 
 def _findings_rows(findings: pl.DataFrame, ids: list[int], sources: pl.DataFrame):
@@ -143,7 +146,7 @@ def publish(
     Idempotent: files already current (or superseded) change nothing, and a publish
     that changes nothing writes nothing (the version stays).
     """
-    lake, catalog, now = Path(lake).resolve(), Path(catalog), _wall_clock(now)
+    lake, catalog, now = Path(lake).resolve(), Path(catalog), utc(now)
     with publish_lock(lake):
         old = read_manifest(lake)
         p = plan(_source_files(lake, old), accepted.files, rejected_files, run_id, now)

@@ -81,7 +81,7 @@ def expired_versions(source_files: pl.DataFrame, policy: Retention, now: datetim
         expired = expired | (rank > policy.keep_versions)
     if policy.keep_days is not None:
         cutoff = now - timedelta(days=policy.keep_days)
-        expired = expired | (pl.col("superseded_at") < pl.lit(cutoff, pl.Datetime("us")))
+        expired = expired | (pl.col("superseded_at") < pl.lit(cutoff, pl.Datetime("us", "UTC")))
     return kept.filter(expired)[ID].to_list()
 
 
@@ -93,7 +93,7 @@ def mark_dropped(source_files: pl.DataFrame, ids: list[int], now: datetime) -> p
         return source_files
     return source_files.with_columns(
         pl.when(pl.col(ID).is_in(ids))
-        .then(pl.lit(now, pl.Datetime("us")))
+        .then(pl.lit(now, pl.Datetime("us", "UTC")))
         .otherwise(pl.col("rows_dropped_at"))
         .alias("rows_dropped_at")
     )

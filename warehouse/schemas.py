@@ -2,14 +2,19 @@
 
 Frames from `transforms` may carry more columns; those are kept (raw text stays next
 to every parsed value). Known columns are cast to these types so every year file
-agrees (DECIMAL(18,6) amounts, INTEGER year); nested columns are dropped.
+agrees (DECIMAL(18,6) amounts, INTEGER year, times in UTC); nested columns are dropped.
 """
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
+from pathlib import Path
+
 import polars as pl
 
 AMOUNT = pl.Decimal(18, 6)
+UTC_TIME = pl.Datetime("us", "UTC")  # a moment; DuckDB reads it as TIMESTAMPTZ
 FACT_TABLES = ("units", "projects", "indicators", "findings")
 SOURCE_FILES = "source_files"
 ALL_TABLES = (*FACT_TABLES, SOURCE_FILES)
@@ -90,8 +95,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "department_id": pl.Int64,
         "department_name": pl.String,
         "status": pl.String,
-        "loaded_at": pl.Datetime("us"),
-        "superseded_at": pl.Datetime("us"),
+        "loaded_at": UTC_TIME,
+        "superseded_at": UTC_TIME,
         "superseded_by": pl.Int64,
         "declared_total_amount": AMOUNT,
         "amount_unit": pl.String,
@@ -102,18 +107,47 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "run_id": pl.String,
         "archive_path": pl.String,
         "is_synthetic": pl.Boolean,
-        "rows_dropped_at": pl.Datetime("us"),
+        "rows_dropped_at": UTC_TIME,
     },
 }
 
 _NESTED = (pl.List, pl.Array, pl.Struct, pl.Object)
 
 
+def local_zone() -> str:
+    """This machine's time zone, as polars names it: $TZ or /etc/localtime's zone name,
+    else the current UTC offset."""
+    named = os.environ.get("TZ", "").lstrip(":")
+    if not named:
+        target = str(Path("/etc/localtime").resolve())
+        named = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+    if named:
+        return named
+    offset = datetime.now().astimezone().utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _cast(name: str, source: pl.DataType, kind: pl.DataType) -> pl.Expr:
+    """Cast one column; a naive time (a lake written before bpw recorded UTC holds local
+    wall-clock times) is read as this machine's local time, then converted to UTC."""
+    if (
+        isinstance(kind, pl.Datetime)
+        and kind.time_zone
+        and isinstance(source, pl.Datetime)
+        and not source.time_zone
+    ):
+        local = pl.col(name).dt.replace_time_zone(local_zone(), ambiguous="earliest")
+        return local.dt.convert_time_zone(kind.time_zone).cast(kind)
+    return pl.col(name).cast(kind)
+
+
 def conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:
     """Known columns first, cast to their lake type (missing ones as nulls); extras after."""
     schema = SCHEMAS[table]
     known = [
-        pl.col(name).cast(kind)
+        _cast(name, frame.schema[name], kind)
         if name in frame.columns
         else pl.lit(pl.Series(name, [None] * frame.height, dtype=kind))
         for name, kind in schema.items()
