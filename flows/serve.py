@@ -36,6 +36,7 @@ from flows.settings import (
     prefect_api_url,
     use_prefect_api,
 )
+from warehouse.fsio import write_text_atomic
 
 READY_TIMEOUT_SECONDS = 180.0  # a new PREFECT_HOME runs migrations first (20+ s)
 
@@ -118,7 +119,7 @@ class LocalServer:
                 env=self._environment(),
                 start_new_session=True,  # Ctrl-C reaches bpw, which stops the server itself
             )
-        self.pid_path.write_text(f"{self.process.pid}\n", encoding="utf-8")
+        write_text_atomic(self.pid_path, f"{self.process.pid}\n", "server pid")
         try:
             self.wait_until_healthy(timeout)
         except BaseException:

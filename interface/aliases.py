@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flows.settings import Settings
+from warehouse.fsio import write_text_atomic
 
 
 def _append(path, alias: str, canonical: str) -> None:
@@ -23,7 +24,7 @@ def _append(path, alias: str, canonical: str) -> None:
     csv.writer(buffer, lineterminator="\n").writerow([alias.strip(), canonical.strip()])
     text = path.read_text(encoding="utf-8")
     separator = "" if not text or text.endswith("\n") else "\n"
-    path.write_text(text + separator + buffer.getvalue(), encoding="utf-8")
+    write_text_atomic(path, text + separator + buffer.getvalue(), "alias file")
 
 
 def _loaded_years(settings: Settings) -> dict[int, list[int]]:

@@ -9,15 +9,12 @@ run clears (`clear_partials`).
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -25,7 +22,7 @@ from expectations.report import dumps, report_html, report_payload, report_text
 from pipeline.home import Settings
 from pipeline.summary import RunSummary
 from transforms.table import SourceFile
-from warehouse import fsio
+from warehouse import fsio, lock
 
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 REPORTS = {"report.json", "report.txt", "report.html"}
@@ -123,57 +120,29 @@ def clear_partials(settings: Settings) -> list[Path]:
 LOCK_FILE = ".bpw.lock"
 
 
-def _try_lock(handle: Any) -> bool:
-    """Take the exclusive lock without waiting; False when another process holds it."""
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        if exc.errno not in (errno.EAGAIN, errno.EACCES):
-            raise
-        return False
-    return True
-
-
-def _locked(settings: Settings, handle: Any) -> RunLocked:
-    handle.seek(0)
-    holder = handle.read().strip() or "another bpw run"
+def _locked(settings: Settings, holder: str) -> RunLocked:
     return RunLocked(
-        f"{settings.home}: another run is using this data home ({holder}); nothing was "
-        "done. Try again when it finishes, or pass --wait SECONDS."
+        f"{settings.home}: another run is using this data home ({holder or 'another bpw run'});"
+        " nothing was done. Try again when it finishes, or pass --wait SECONDS."
     )
 
 
 def check_unlocked(settings: Settings) -> None:
     """Raise RunLocked now if another run holds the data home (a quick probe before the
     slow start of a flow run; the run itself takes the lock)."""
-    path = settings.home / LOCK_FILE
-    if not path.is_file():
-        return
-    with path.open("r") as handle:
-        if not _try_lock(handle):
-            raise _locked(settings, handle)
-        fcntl.flock(handle, fcntl.LOCK_UN)
+    holder = lock.holder(settings.home / LOCK_FILE)
+    if holder is not None:
+        raise _locked(settings, holder)
 
 
 @contextmanager
 def run_lock(settings: Settings, wait_seconds: float = 0.0) -> Iterator[None]:
-    """Exclusive lock on the data home for a whole run.
-
-    An OS file lock: the kernel drops it when the holder dies, so a lock left by a
-    killed run never blocks the next one.
-    """
-    path = settings.home / LOCK_FILE
-    with path.open("a+") as handle:
-        deadline = time.monotonic() + wait_seconds
-        while not _try_lock(handle):
-            if time.monotonic() >= deadline:
-                raise _locked(settings, handle)
-            time.sleep(0.2)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
-        handle.flush()
+    """Exclusive lock on the data home for a whole run (`warehouse.lock`, the one lock
+    bpw has): a run that finds it held waits up to `wait_seconds`, then RunLocked."""
+    note = f"pid {os.getpid()} since {time.strftime('%H:%M:%S')}"
+    with ExitStack() as held:
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            held.enter_context(lock.file_lock(settings.home / LOCK_FILE, wait_seconds, note))
+        except lock.LockHeld as busy:
+            raise _locked(settings, busy.holder) from None
+        yield

@@ -17,7 +17,10 @@ from inline_flow import run_nightly
 
 from pipeline.datahome import RunLocked
 from warehouse.lake import current_batches
+from warehouse.lock import LOCK_FILE, LockHeld, file_lock, holder
 from warehouse.manifest import read_manifest
+
+ROOT = Path(__file__).parent.parent
 
 BPW = str(Path(sys.executable).with_name("bpw"))
 INLINE_FLOW = str(Path(__file__).with_name("inline_flow.py"))
@@ -135,3 +138,46 @@ def test_two_runs_started_together_never_both_publish(home: Path) -> None:
     assert read_manifest(home / "lake")["version"] == 1
     batches = current_batches(home / "lake")
     assert batches.height == 1 and batches["status"].to_list() == ["current"]
+
+
+# holds the lake's publish lock (as a publish does) until killed
+PUBLISHER = """
+import sys, time
+from pathlib import Path
+from warehouse.lock import publish_lock
+with publish_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_the_publish_lock_and_the_run_lock_are_one_lock(tmp_path: Path) -> None:
+    """The publish lock is the same `file_lock` as the run lock: a probe sees it held,
+    a bounded wait gives up naming the holder, and a killed holder frees it at once."""
+    lake = tmp_path / "lake"
+    publisher = subprocess.Popen(
+        [sys.executable, "-c", PUBLISHER, str(lake)], stdout=subprocess.PIPE, text=True,
+        env=_env(),
+    )  # fmt: skip
+    try:
+        assert publisher.stdout and publisher.stdout.readline().strip() == "locked"
+        assert holder(lake / LOCK_FILE) == ""  # held, without a note
+        started = time.monotonic()
+        with pytest.raises(LockHeld), file_lock(lake / LOCK_FILE, wait_seconds=0.5):
+            pass
+        assert time.monotonic() - started >= 0.5
+    finally:
+        stop(publisher)
+    assert holder(lake / LOCK_FILE) is None
+    with file_lock(lake / LOCK_FILE, wait_seconds=0, note="pid 1 since now"):
+        assert (lake / LOCK_FILE).read_text() == "pid 1 since now"
+
+
+def test_bpw_has_one_lock_implementation() -> None:
+    users = sorted(
+        path.relative_to(ROOT).as_posix()
+        for package in ("flows", "interface", "pipeline", "warehouse", "transforms")
+        for path in (ROOT / package).rglob("*.py")
+        if "import fcntl" in path.read_text(encoding="utf-8")
+    )
+    assert users == ["warehouse/lock.py"]

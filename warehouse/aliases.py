@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from transforms.identity import normalize_name, stable_id
+from warehouse.fsio import write_text_atomic
 
 ALIAS_FILE = "aliases.csv"
 HEADER = ("alias_name", "canonical_name")
@@ -81,7 +82,7 @@ def ensure_alias_file(path: Path) -> bool:
     if path.exists():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(TEMPLATE, encoding="utf-8")
+    write_text_atomic(path, TEMPLATE, "alias file")
     return True
 
 

@@ -1,8 +1,11 @@
-"""Durable file steps: every write, replace and delete of a run goes through here — the
-lake and catalog (publish), and archive/, quarantine/ and runs/ (`pipeline.datahome`).
+"""Durable file steps: every file bpw writes goes through here — the lake and catalog
+(publish), archive/, quarantine/ and runs/ (`pipeline.datahome`), aliases.csv, the
+report, the server's pid file.
 
-Each step first calls `faults.checkpoint`, so a crash test can stop the process
-between any two of them; file contents are fsynced before anything points at them.
+A whole file is written by `write_text_atomic` / `write_bytes_atomic`: a temp file
+beside the target, fsync, rename over it, fsync the folder, so a reader sees the old
+file or the new one, never half of it. Each step first calls `faults.checkpoint`, so a
+crash test can stop the process between any two of them.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from warehouse.faults import checkpoint
+
+if TYPE_CHECKING:  # polars only for Parquet: the quick commands write text without it
+    import polars as pl
 
 PARTIAL_MARK = ".part-"  # `<name>.part-<pid>`: a write in progress (or left by a crash)
 # inside `batched_copies()`: copies not yet synced, and their renames waiting for the sync
@@ -56,6 +60,8 @@ def fresh_path(folder: Path, stem: str, suffix: str = ".parquet") -> Path:
 
 def write_parquet(data: pl.DataFrame | pl.LazyFrame, path: Path) -> int:
     """Write a new Parquet file (streaming a LazyFrame), fsync it; returns its row count."""
+    import polars as pl
+
     checkpoint(f"parquet {path.name}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, pl.LazyFrame):
@@ -68,9 +74,15 @@ def write_parquet(data: pl.DataFrame | pl.LazyFrame, path: Path) -> int:
 
 
 def write_text(path: Path, text: str, label: str) -> None:
+    """Write a new file's text and fsync it (the temp-file half of `write_text_atomic`)."""
+    write_bytes(path, text.encode("utf-8"), label)
+
+
+def write_bytes(path: Path, data: bytes, label: str) -> None:
+    """Write a new file's bytes and fsync it (the temp-file half of `write_bytes_atomic`)."""
     checkpoint(label)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    with open(path, "wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -136,8 +148,18 @@ def batched_copies() -> Iterator[None]:
 
 def write_text_atomic(path: Path, text: str, label: str) -> None:
     """Write `path` whole or not at all: a temp file beside it, fsync, then rename."""
+    write_bytes_atomic(path, text.encode("utf-8"), label)
+
+
+def write_bytes_atomic(path: Path, data: bytes, label: str) -> None:
+    """Write `path` whole or not at all: a temp file beside it, fsync, rename, fsync dir."""
+    path = Path(path)
     partial = path.with_name(f"{path.name}{PARTIAL_MARK}{os.getpid()}")
-    write_text(partial, text, label)
+    try:
+        write_bytes(partial, data, label)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     replace(partial, path, f"{label} replace")
 
 
