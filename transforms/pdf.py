@@ -133,6 +133,7 @@ class PageTable:
 
     page: int
     top: float
+    bottom: float
     columns: list[float]
     right: float
     rows: list[list[Cell | None]]
@@ -240,7 +241,8 @@ def _read_page(page: Any, number: int) -> Page:
     if has_text:
         _check_mapped(chars, number)
     found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
-    tables = [_page_table(table, number) for table in found]
+    # a single framed cell is a box around text (a title, a stamp), not a table
+    tables = [_page_table(table, number) for table in found if len(table.cells) > 1]
     rest: list[dict[str, Any]] = []
     for char in chars:
         if not any(_place(char, table) for table in tables):
@@ -315,7 +317,8 @@ def _page_table(table: Any, number: int) -> PageTable:
             if bbox is not None:
                 cells[_column(columns, bbox[0])] = Cell(tuple(bbox))
         rows.append(cells)
-    return PageTable(number, table.bbox[1], columns, right, rows, [number])
+    top, bottom = table.bbox[1], table.bbox[3]
+    return PageTable(number, top, bottom, columns, right, rows, [number])
 
 
 def _clustered(values: list[float]) -> list[float]:
@@ -334,6 +337,8 @@ def _place(char: dict[str, Any], table: PageTable) -> bool:
     """Put `char` into the cell of `table` holding its centre; False when none does."""
     x = (char["x0"] + char["x1"]) / 2
     y = (char["top"] + char["bottom"]) / 2
+    if not (table.columns[0] <= x < table.right and table.top <= y < table.bottom):
+        return False
     for row in table.rows:
         for cell in row:
             if cell is None:
