@@ -362,3 +362,24 @@ def test_the_flow_run_carries_bpws_run_id_and_the_run_record_names_the_flow_run(
                         {"flow_runs": {"tags": {"all_": [f"bpw-run:{run_id}"]}}})  # fmt: skip
         assert found["id"] == flow_run_id
         assert run["summary"]["flow_run_id"] == flow_run_id
+
+
+def test_a_failed_run_says_where_and_why_in_its_flow_runs_log(prefect_api, tmp_path, monkeypatch):
+    import warehouse.lake
+    from flows.nightly import nightly
+
+    def disk_died(*args, **kwargs):
+        raise RuntimeError("the disk died mid-publish")
+
+    monkeypatch.setattr(warehouse.lake, "write_manifest", disk_died)
+    home = tmp_path / "home"
+    with pytest.raises(RuntimeError, match="mid-publish"):
+        nightly(home=str(home), paths=[str(SAMPLE)])
+    (record,) = [json.loads(p.read_text("utf-8")) for p in (home / "runs").glob("*.json")]
+    assert record["status"] == "failed" and record["flow_run_id"]
+    lines = _run_log(record["flow_run_id"], f"run {record['run_id']} failed")
+    errors = [log["message"] for log in lines if log["level"] == logging.ERROR]
+    assert any(re.match(r"publish: failed \(\d+\.\d s\): RuntimeError: the disk died", m)
+               for m in errors), errors  # fmt: skip
+    assert any(m.startswith(f"run {record['run_id']} failed: RuntimeError: the disk died")
+               for m in errors), errors  # fmt: skip
