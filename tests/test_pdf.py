@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pdf_builder import Page, pdf_bytes
 from PIL import Image
 from transcript import mismatches
 
 from transforms.errors import TableError
-from transforms.grid import ReadLimits
+from transforms.grid import Grid, ReadLimits
 from transforms.normalize import normalize
 from transforms.pdf import Cell, Line, read_pdf
 from transforms.read import read_grids
@@ -251,3 +252,67 @@ def test_the_read_limits_hold_for_pdf():
     with pytest.raises(TableError) as raised:
         read_pdf(data, ReadLimits(max_rows=24))
     assert raised.value.rule == "too_many_rows"
+
+
+# --- tables found and joined, on PDFs drawn by hand (tests/pdf_builder.py) ---------------
+
+XS = [50.0, 150.0, 250.0, 420.0]  # Name | Total | Target (the target cell 170 wide)
+FULL = "a" * 29  # 29 × 5.56 = 161 points: the target cell's line is full
+
+
+def table_page(rows: list[list[str]], top: float = 100.0, title: str | None = None) -> Page:
+    page = Page()
+    if title:
+        page.texts.append((50.0, top - 20, title))
+    ys = [top + 20 * i for i in range(len(rows) + 1)]
+    page.grid(XS, ys)
+    for y, cells in zip(ys, rows, strict=False):
+        for x, text in zip(XS, cells, strict=False):
+            if text:
+                page.cell_text(x, y, text)
+    return page
+
+
+def two_pages(second: list[list[str]], last_target: str = FULL, **options) -> list[Grid]:
+    first = table_page(
+        [["Name", "Total", "Target"], ["A", "1.00", "x"], ["B", "2.00", last_target]],
+        title="Projects",
+    )
+    first.texts.append((290.0, 800.0, "- 1 -"))  # a page number: not text of the document
+    return read_pdf(pdf_bytes([first, table_page(second, **options)]))
+
+
+def test_a_row_cut_by_the_page_break_is_joined_and_the_header_dropped():
+    (grid,) = two_pages([["Name", "Total", "Target"], ["", "", "bbb"], ["C", "3.00", "y"]])
+    assert grid.where == "table 1 (pages 1-2)" and grid.preamble == ("Projects",)
+    assert body(grid) == [
+        ["Name", "Total", "Target"], ["A", "1.00", "x"], ["B", "2.00", FULL + "bbb"],
+        ["C", "3.00", "y"],
+    ]  # fmt: skip
+
+
+def test_a_row_is_not_joined_when_the_line_above_was_not_full():
+    (grid,) = two_pages([["", "", "bbb"], ["C", "3.00", "y"]], last_target="ab")
+    assert body(grid)[2:] == [["B", "2.00", "ab"], ["", "", "bbb"], ["C", "3.00", "y"]]
+
+
+def test_other_columns_or_a_title_between_start_a_new_table():
+    new_title = two_pages([["C", "3.00", "y"]], title="Other table")
+    assert [g.preamble for g in new_title] == [("Projects",), ("Other table",)]
+    other = table_page([["C", "3.00", "y"]])
+    other.boxes = [(x0 + 10, t, x1 + 10, b) for x0, t, x1, b in other.boxes]
+    first = table_page([["Name", "Total", "Target"], ["A", "1.00", "x"]])
+    assert len(read_pdf(pdf_bytes([first, other]))) == 2
+
+
+def test_a_framed_title_is_text_and_two_tables_on_a_page_keep_their_titles():
+    page = table_page([["Name", "Total", "Target"], ["A", "1.00", "x"]], title="Table 1")
+    page.boxes.append((50.0, 30.0, 300.0, 50.0))
+    page.cell_text(50.0, 30.0, "BUDGET 2026")
+    lower = table_page([["Item", "Amount", "Note"]], top=300.0, title="Table 2")
+    page.boxes += lower.boxes
+    page.texts += lower.texts
+    first, second = read_pdf(pdf_bytes([page]))
+    assert first.preamble == ("BUDGET 2026", "Table 1") and second.preamble == ("Table 2",)
+    assert body(second) == [["Item", "Amount", "Note"]]
+    assert (first.where, second.where) == ("table 1 (page 1)", "table 2 (page 1)")
