@@ -154,7 +154,8 @@ _ACCESS = re.compile(r'Cannot access file "(.*)" - ', re.DOTALL)
 
 def _outside(con: duckdb.DuckDBPyConnection, exc: duckdb.PermissionException, lake: Path) -> str:
     """One line for a read DuckDB refused: which path, and what may be read instead (or,
-    for a catalog built for another lake — a copied or moved data home — how to fix it)."""
+    for a catalog that reads another lake — one not found beside its file, e.g. renamed
+    — how to fix it; a moved or copied data home reads its own lake)."""
     match = _ACCESS.search(str(exc))
     if not match:
         return f"{_escaped(str(exc))}: only the warehouse and its lake ({lake}) can be read"
