@@ -55,3 +55,8 @@ def test_the_shared_macros() -> None:
         code = load_sql(view)
         assert "prev_total_amount = 0 then null" not in code, view  # yoy_pct, not a copy
         assert "ｚ｛｜｝～" not in code, view  # indicator_key, not a copy
+
+
+def test_what_current_means_is_said_once() -> None:
+    saying = [view for view in view_files() if "status = 'current'" in load_sql(view)]
+    assert saying == ["stg_current_files"]
