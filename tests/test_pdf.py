@@ -221,6 +221,18 @@ def test_a_pdf_with_text_but_no_ruled_table_is_refused():
     assert raised.value.rule == "no_table"
 
 
+def test_a_page_turned_sideways_is_refused_naming_it():
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(CARD.with_suffix(".pdf"))
+    document[0].set_rotation(90)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with pytest.raises(TableError) as raised:
+        read_pdf(buffer.getvalue())
+    assert (raised.value.rule, raised.value.value) == ("rotated_page", "page 1")
+
+
 def test_an_encrypted_pdf_is_refused_in_one_line():
     with pytest.raises(TableError) as raised:
         read_grids(PDFS / "encrypted.pdf")

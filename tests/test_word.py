@@ -252,6 +252,21 @@ def test_a_legacy_doc_is_refused_with_a_line_saying_to_save_it_as_docx(name: str
     assert "save it as .docx" in raised.value.message and "\n" not in raised.value.message
 
 
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"{\\rtf1\\ansi\\deff0 {\\fonttbl}}", "RTF text"),
+        ("<html><body><table><tr><td>项目</td></tr></table></body></html>".encode(), "web page"),
+        (b"MIME-Version: 1.0\r\nContent-Type: multipart/related", "web page"),
+    ],
+)
+def test_rtf_and_web_pages_under_a_word_name_are_named(data: bytes, kind: str):
+    with pytest.raises(TableError) as raised:
+        read_grids(Path("申报表.doc"), data)
+    assert raised.value.rule == "format" and kind in raised.value.message
+    assert "save it as .docx" in raised.value.message
+
+
 @pytest.mark.parametrize("cut", [0.5, 0.9])
 def test_a_damaged_docx_is_refused_in_one_line(cut: float):
     data = CARD.with_suffix(".docx").read_bytes()

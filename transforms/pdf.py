@@ -296,13 +296,22 @@ def _deduped(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _check_mapped(chars: list[dict[str, Any]], number: int) -> None:
-    """Refuse a page whose fonts map no characters (pdfminer prints `(cid:123)`)."""
+    """Refuse a page whose fonts map no characters (pdfminer prints `(cid:123)`), or
+    whose text mostly runs sideways (a landscape page turned the wrong way)."""
     unmapped = sum(1 for c in chars if c["text"].startswith("(cid:"))
     if unmapped * 2 > len(chars):
         raise TableError(
             "unreadable",
             f"page {number} of the PDF draws its text with fonts that map no characters: "
             "its text cannot be read; ask for the original file",
+        )
+    sideways = sum(1 for c in chars if not c.get("upright", True) and not c["text"].isspace())
+    if sideways * 2 > len(chars):
+        raise TableError(
+            "rotated_page",
+            f"the text of page {number} of the PDF runs sideways (the page is turned): turn "
+            "it upright and save the PDF again",
+            value=f"page {number}",
         )
 
 

@@ -58,16 +58,30 @@ def read_docx(data: bytes, limits: ReadLimits | None = None) -> list[Grid]:
     if data.startswith(OLE_MAGIC):
         raise refuse_doc()
     if not data.startswith(ZIP_MAGIC):
-        raise TableError(
-            "format",
-            f"the file is not a Word document (.docx is a zip file; it starts with bytes "
-            f"{data[:8].hex(' ')})",
-        )
+        raise TableError("format", _not_docx(data))
     check_zip(data, limits.max_uncompressed_bytes, kind="docx")
     grids = list(_grids(_body(data), limits))
     if not grids:
         raise TableError("no_table", "the Word document holds no table")
     return grids
+
+
+def _not_docx(data: bytes) -> str:
+    """Why bytes that are not a zip are no .docx: RTF and web pages saved under a Word
+    name are common on department sites, and say so."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"{\\rtf"):
+        kind = "RTF text"
+    elif head.startswith((b"<html", b"<!doctype html", b"mime-version")):
+        kind = "a web page (HTML or MHT)"
+    elif head.startswith(b"<?xml"):
+        kind = "Word 2003 XML"
+    else:
+        return (
+            "the file is not a Word document (.docx is a zip file; it starts with bytes "
+            f"{data[:8].hex(' ')})"
+        )
+    return f"the file is {kind} under a Word name: open it in Word or WPS and save it as .docx"
 
 
 def _body(data: bytes) -> etree._Element:
