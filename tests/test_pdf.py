@@ -328,3 +328,17 @@ def test_a_framed_title_is_text_and_two_tables_on_a_page_keep_their_titles():
     assert first.preamble == ("BUDGET 2026", "Table 1") and second.preamble == ("Table 2",)
     assert body(second) == [["Item", "Amount", "Note"]]
     assert (first.where, second.where) == ("table 1 (page 1)", "table 2 (page 1)")
+
+
+@pytest.mark.parametrize(
+    ("line", "is_page_number"),
+    [
+        ("- 3 -", True), ("— 12 —", True), ("第 3 页", True), ("第3页 共5页", True),
+        ("第 2 页，共 5 页", True), ("3", True), ("12/40", True),
+        ("2026", False), ("(2022年度)", False), ("1.", False), ("第一部分", False),
+    ],
+)  # fmt: skip
+def test_page_numbers_are_told_from_text(line: str, is_page_number: bool):
+    from transforms.pdf import _PAGE_NUMBER
+
+    assert bool(_PAGE_NUMBER.match(line)) is is_page_number

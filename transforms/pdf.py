@@ -40,8 +40,11 @@ from transforms.grid import Grid, ReadLimits, check_rows, framed, split_between
 
 PDF_MAGIC = b"%PDF-"
 TOLERANCE = 2.0  # points: two column boundaries this close are the same
+# a page number on its own line: `- 3 -`, `第 3 页`, `第3页 共5页`, `3`, `3/40` (a bare
+# number up to 3 digits only: a lone `2026` may be a title's year)
 _PAGE_NUMBER = re.compile(
-    r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:[/／]|共)\s*\d{1,4}\s*页?)?[-—–－\s]*$"
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，、/／]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,3}(?:\s*[/／]\s*\d{1,3})?)\s*$"
 )
 _OPENING = set("([{（【《〈「『〔")
 _CLOSING = set(")]}）】》〉」』〕，。、；：？！,.;:?!%％")
