@@ -21,9 +21,13 @@ CHUNK = 8  # 41 files → 6 read tasks, spread over both workers
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled samples plus one file the gate rejects (an amount that is not a number)."""
+    """The demo's samples (the real 2026 table and the 40 invented ones of `--history`)
+    plus one file the gate rejects (an amount that is not a number)."""
     root = tmp_path_factory.mktemp("inputs")
-    shutil.copytree(SAMPLES, root / "samples", ignore=shutil.ignore_patterns("*.md"))
+    for part in ("2026", "synthetic"):
+        shutil.copytree(
+            SAMPLES / part, root / "samples" / part, ignore=shutil.ignore_patterns("*.md")
+        )
     bad = root / "samples" / "2027" / "坏表.txt"
     bad.parent.mkdir()
     bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("572.90", "57x.90", 1), "utf-8")
