@@ -44,6 +44,9 @@ def project_checks(frames: Frames) -> pl.DataFrame:
         pl.when(pl.col("bad_amount_roles").list.len() > 0)
         .then(pl.col("bad_amount_roles").list.join(","))
         .alias("bad_amount"),
+        pl.when(pl.col("typed_amount_roles").list.len() > 0)
+        .then(pl.col("typed_amount_roles").list.join(","))
+        .alias("typed_amount"),
         pl.when(pl.col("performance_goal").str.strip_chars() != "").then("performance_goal")
         .alias("performance_goal"),
         "n_indicators",

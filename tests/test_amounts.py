@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.amounts import is_bad_amount, parse_amount
+from transforms.amounts import is_bad_amount, is_typed_amount, parse_amount, parse_typed_amount
 
 
 def parse(text: str | None, unit: str = "万元") -> Decimal | None:
@@ -41,8 +41,39 @@ def test_yuan_tables_convert_exactly_to_wan():
 
 
 def test_text_that_is_not_a_number_is_flagged():
-    flags = pl.select(is_bad_amount(pl.Series(["一万", "12万", "", "1.5", "-"]))).to_series()
-    assert flags.to_list() == [True, True, False, False, False]
+    texts = ["一万", "12万300万", "约12万", "", "1.5", "-", "12万", "1.2345678万"]
+    flags = pl.select(is_bad_amount(pl.Series(texts))).to_series()
+    assert flags.to_list() == [True, True, True, False, False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "table_unit", "expected"),
+    [
+        ("854万", "万元", Decimal("854")),
+        ("250万元", "元", Decimal("250")),  # the stated unit wins over the table's
+        ("1,234.50元", "万元", Decimal("0.12345")),
+        ("854万(高标准农田建设400万元,示范建设295万元,畅通工程159万元)", "万元", Decimal("854")),
+        ("854万854万(高标准农田建设400万元)", "万元", Decimal("854")),  # typed twice
+        ("854（其中：中央资金600）", "万元", Decimal("854")),  # a remark after a plain number
+        ("０.５元", "万元", Decimal("0.00005")),
+        ("854万300万", "万元", None),  # two different amounts: ambiguous
+        ("854万元854万", "万元", None),
+        ("约854万", "万元", None),
+        ("12(a)b", "万元", None),
+        ("1.2345678万", "万元", None),  # not exact in DECIMAL(18,6)
+        ("12", "万元", None),  # a plain number is not a typed amount
+    ],
+)
+def test_amounts_as_people_type_them(text: str, table_unit: str, expected: Decimal | None):
+    frame = pl.DataFrame({"t": [text]}).select(
+        parse_typed_amount(pl.col("t"), table_unit).alias("v"),
+        is_typed_amount(pl.col("t"), table_unit).alias("typed"),
+        is_bad_amount(pl.col("t"), table_unit).alias("bad"),
+    )
+    value, typed, bad = frame.row(0)
+    assert value == expected
+    assert typed == (expected is not None)
+    assert bad == (expected is None and text != "12")
 
 
 @given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False))

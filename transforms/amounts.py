@@ -3,6 +3,11 @@
 `5,373.54` → 5373.54; full-width `５７２．９０` → 572.90; `-` / `—` → 0; blank → null.
 Tables in 元 are converted by moving the decimal point four places in the text,
 so the result is exact (polars decimal arithmetic would round).
+
+Amounts as people type them (`854万`, `250万元`, `1,234.50元`, `854万(高标准农田建设
+400万元,…)`) are *typed* amounts: the leading number in its stated unit, exact, with
+a warning that keeps the raw text. The same amount typed twice (`854万854万(…)`) is
+that amount; anything else after it (`854万300万`, `约854万`) is not a number.
 """
 
 from __future__ import annotations
@@ -52,7 +57,49 @@ def parse_amount(text: pl.Expr, amount_unit: pl.Expr | str = "万元") -> pl.Exp
     return pl.when(valid).then(in_wan).otherwise(None).cast(AMOUNT_DTYPE, strict=False)
 
 
-def is_bad_amount(text: pl.Expr) -> pl.Expr:
-    """True where a non-blank cell is not a number (e.g. '五百', '12万')."""
+def is_bad_amount(text: pl.Expr, amount_unit: pl.Expr | str = "万元") -> pl.Expr:
+    """True where a non-blank cell is neither a number nor a typed amount ('五百',
+    '12万300万'); see `is_typed_amount`."""
     cleaned = clean_amount_text(text)
-    return cleaned.is_not_null() & ~cleaned.str.contains(r"^-?\d+(\.\d{1,6})?$")
+    plain = cleaned.str.contains(r"^-?\d+(\.\d{1,6})?$")
+    return cleaned.is_not_null() & ~plain & ~is_typed_amount(text, amount_unit)
+
+
+# a typed amount: number, stated unit, then nothing, a (…) remark, or the same again
+_TYPED = r"^(?P<num>-?\d+(?:\.\d+)?)(?P<unit>万元|万|元)?(?P<rest>.*)$"
+_REMARK = r"^(?:[(（].*[)）])?$"
+
+
+def _typed_parts(text: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(number, unit or null, whether the cell is a well-formed typed amount)."""
+    parts = clean_amount_text(text).str.extract_groups(_TYPED)
+    number, unit = parts.struct.field("num"), parts.struct.field("unit")
+    rest = parts.struct.field("rest").fill_null("")
+    typed = pl.concat_str(number, unit.fill_null(""))
+    again = pl.when(rest.str.starts_with(typed)).then(
+        rest.str.slice(typed.str.len_chars())
+    ).otherwise(rest)  # fmt: skip
+    tail_ok = again.str.contains(_REMARK)
+    has_more = (unit.is_not_null()) | (rest != "")
+    well_formed = number.is_not_null() & tail_ok & has_more
+    return number, unit, well_formed
+
+
+def is_typed_amount(text: pl.Expr, amount_unit: pl.Expr | str = "万元") -> pl.Expr:
+    """True where the cell is not a plain number but a typed amount (`854万(…)`) that
+    converts exactly to 万元."""
+    cleaned = clean_amount_text(text)
+    plain = cleaned.str.contains(r"^-?\d+(\.\d{1,6})?$").fill_null(False)
+    return ~plain & parse_typed_amount(text, amount_unit).is_not_null()
+
+
+def parse_typed_amount(text: pl.Expr, amount_unit: pl.Expr | str = "万元") -> pl.Expr:
+    """A typed amount in 万元 (its stated unit wins over the table's); null otherwise."""
+    number, unit, well_formed = _typed_parts(text)
+    table_unit = pl.lit(amount_unit) if isinstance(amount_unit, str) else amount_unit
+    stated = unit.replace({"万": "万元"}).fill_null(table_unit)
+    in_wan = pl.when(stated == "元").then(_shift_yuan_to_wan(number)).otherwise(number)
+    exact = in_wan.str.contains(r"^-?\d+(\.\d{1,6})?$")
+    return (
+        pl.when(well_formed & exact).then(in_wan).otherwise(None).cast(AMOUNT_DTYPE, strict=False)
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.categories import category_code_of, level1_code_of
+from transforms.long_layout import INDICATOR_EXTRAS
 from transforms.packed import split_packed_cells
 from transforms.targets import split_target
 
@@ -81,6 +82,7 @@ def listed_records(listed: pl.DataFrame, projects: pl.DataFrame, keys: list[str]
             "name",
             "period",
             "annual",
+            *(name for name in INDICATOR_EXTRAS if name in listed.columns),
         )
         .collect()
     )

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from transforms.amounts import AMOUNT_DTYPE, is_bad_amount, parse_amount
+from transforms.amounts import (
+    AMOUNT_DTYPE,
+    is_bad_amount,
+    is_typed_amount,
+    parse_amount,
+    parse_typed_amount,
+)
 from transforms.identity import normalized_name, source_file_id, stable_ids
 from transforms.indicators import listed_records, normalize_indicators, split_packed
 from transforms.leftovers import NOTE_COLUMNS
@@ -90,7 +96,9 @@ def files_frame(tables: list[TableRows]) -> pl.DataFrame:
 
 def _with_file_ids(frames: list[pl.DataFrame], ids: list[int]) -> pl.DataFrame:
     """The frames stacked, each row tagged with its frame's `source_file_id` (one pass)."""
-    stacked = pl.concat(frames, how="vertical", rechunk=True)
+    same = all(frame.columns == frames[0].columns for frame in frames)
+    # a card table carries extra columns (details, weights): stacked by name then
+    stacked = pl.concat(frames, how="vertical" if same else "diagonal_relaxed", rechunk=True)
     heights = [frame.height for frame in frames]
     return stacked.with_columns(
         pl.Series("source_file_id", np.repeat(np.asarray(ids, dtype=np.int64), heights))
@@ -106,14 +114,23 @@ def rows_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
         on="source_file_id",
         how="left",
     )
+    unit = pl.col("amount_unit")
     amounts = [
-        parse_amount(pl.col(f"{role}_text"), pl.col("amount_unit")).alias(column)
+        pl.coalesce(
+            parse_amount(pl.col(f"{role}_text"), unit),
+            parse_typed_amount(pl.col(f"{role}_text"), unit),
+        ).alias(column)
         for role, column in FUND_COLUMNS.items()
     ]
     bad = pl.concat_list(
-        [pl.when(is_bad_amount(pl.col(f"{r}_text"))).then(pl.lit(r)) for r in FUND_COLUMNS]
+        [pl.when(is_bad_amount(pl.col(f"{r}_text"), unit)).then(pl.lit(r)) for r in FUND_COLUMNS]
     ).list.drop_nulls()
-    return rows.with_columns(*amounts, bad.alias("bad_amount_roles")).with_columns(
+    typed = pl.concat_list(
+        [pl.when(is_typed_amount(pl.col(f"{r}_text"), unit)).then(pl.lit(r)) for r in FUND_COLUMNS]
+    ).list.drop_nulls()
+    return rows.with_columns(
+        *amounts, bad.alias("bad_amount_roles"), typed.alias("typed_amount_roles")
+    ).with_columns(
         pl.col("fiscal_amount", "special_account_amount", "other_amount").fill_null(
             pl.lit(0).cast(AMOUNT_DTYPE)
         ),
@@ -131,7 +148,8 @@ def listed_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
             "indicator_row"
         )
     stacked = _with_file_ids([frame for _, frame in listed], [file_id for file_id, _ in listed])
-    return stacked.select("source_file_id", *LISTED_COLUMNS).drop("indicator_row")
+    extras = [name for name in stacked.columns if name not in LISTED_COLUMNS]
+    return stacked.select(*extras, *LISTED_COLUMNS).drop("indicator_row")
 
 
 def project_family(name: pl.Expr) -> pl.Expr:
@@ -180,7 +198,8 @@ def normalize(tables: list[TableRows]) -> Frames:
         "unit_name", "project_id", pl.col("name").alias("project_name"),
         project_family(pl.col("name")).alias("project_family"),
         *FUND_COLUMNS.values(), *(f"{r}_text" for r in FUND_COLUMNS), "bad_amount_roles",
-        "performance_goal", "indicator_text",
+        "typed_amount_roles", "performance_goal", "indicator_text",
+        *(["details"] if "details" in rows.columns else []),
     )
     keys = ["source_file_id", "source_row", "year", "department_id", "unit_id", "project_id"]
     packed, unaccounted = split_packed(projects, keys)

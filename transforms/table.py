@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from transforms.card_table import card_grids, check_department, read_card_batch
 from transforms.errors import TableError
 from transforms.grid import Grid, ReadLimits
 from transforms.leftovers import unread_cells
@@ -71,14 +72,17 @@ class TableRows:
     synthetic: bool = False  # the file declares its figures invented (bpw synth's mark)
 
 
-def resolve_year(path: Path, override: int | None, root: Path | None = None) -> int:
-    """--year, else a 4-digit folder in the path below `root`, else a year in the file name.
+def year_of_path(
+    path: Path, override: int | None, root: Path | None = None
+) -> tuple[int, str] | None:
+    """(year, what says so): --year, else a 4-digit folder in the path below `root`, else
+    a year in the file name; None when nothing does.
 
     Folders above `root` never count: a data home under /srv/2024/ must not date every
     file 2024.
     """
     if override:
-        return int(override)
+        return int(override), "--year"
     folders = path.parent.parts
     if root is not None and path.is_relative_to(root):
         folders = path.relative_to(root).parent.parts
@@ -86,14 +90,33 @@ def resolve_year(path: Path, override: int | None, root: Path | None = None) -> 
         folders = ()
     for part in reversed(folders):
         if _YEAR_DIR.match(part):
-            return int(part)
+            return int(part), f"folder {part}"
     if match := _YEAR_IN_NAME.search(path.stem):
-        return int(match.group(1))
-    raise TableError(
-        "year",
-        "no budget year: give --year, or put the file in a folder named for the year",
-        value=str(path.name),
-    )
+        return int(match.group(1)), "file name"
+    return None
+
+
+def resolve_year(
+    path: Path, override: int | None, root: Path | None = None, stated: int | None = None
+) -> int:
+    """The batch's budget year (see `year_of_path`). `stated` is the year the table's own
+    title gives: it must agree with --year or the folder, and it beats the file name."""
+    found = year_of_path(path, override, root)
+    if stated is not None:
+        if found is not None and found[1] != "file name" and found[0] != stated:
+            raise TableError(
+                "year_mismatch",
+                f"{found[1]} says {found[0]} but the table's title says {stated}",
+                value=str(stated),
+            )
+        return stated
+    if found is None:
+        raise TableError(
+            "year",
+            "no budget year: give --year, or put the file in a folder named for the year",
+            value=str(path.name),
+        )
+    return found[0]
 
 
 def pick_grid(grids: list[Grid]) -> Grid:
@@ -117,13 +140,37 @@ class _Located:
     year: int
 
 
-def _locate_file(source: SourceFile, data: bytes | None, limits: ReadLimits | None) -> _Located:
-    """Read one file and find its header; TableError says why it cannot be a batch."""
-    grid = pick_grid(read_grids(source.path, data, limits))
+def _locate_file(
+    source: SourceFile, data: bytes | None, limits: ReadLimits | None
+) -> _Located | TableRows:
+    """Read one file and find its header (or its cards: then the table rows are ready);
+    TableError says why it cannot be a batch."""
+    grids = read_grids(source.path, data, limits)
+    if not any(has_header(grid) for grid in grids) and (cards := card_grids(grids)):
+        return _card_rows(source, cards)
+    grid = pick_grid(grids)
     layout = locate(grid)
     year = resolve_year(source.path, source.year, source.root)
     department = source.department or layout.department or source.path.stem
     return _Located(source, Body(grid, layout, department), year)
+
+
+def _card_rows(source: SourceFile, grids: list[Grid]) -> TableRows:
+    """A file of project cards → its table rows (`transforms.card_table`)."""
+    batch = read_card_batch(grids)
+    return TableRows(
+        source=source,
+        year=resolve_year(source.path, source.year, source.root, stated=batch.year),
+        department_name=check_department(source.department, batch, source.path),
+        amount_unit=batch.amount_unit,
+        encoding=grids[0].encoding,
+        sheet=batch.where,
+        rows=batch.rows,
+        indicators=batch.indicators,
+        layout="card",
+        unread=batch.unread,
+        synthetic=batch.synthetic,
+    )
 
 
 def _table_rows(located: _Located, walked: Walked) -> TableRows:
@@ -156,9 +203,14 @@ def read_tables(
     located: list[tuple[int, _Located]] = []
     for i, source in enumerate(sources):
         try:
-            located.append((i, _locate_file(source, data[i] if data else None, limits)))
+            found = _locate_file(source, data[i] if data else None, limits)
         except Exception as exc:
             results[i] = exc
+            continue
+        if isinstance(found, TableRows):
+            results[i] = found
+        else:
+            located.append((i, found))
     try:
         walked = walk_bodies([loc.body for _, loc in located])
     except Exception:  # never lose a chunk to the vectorized walk: walk file by file

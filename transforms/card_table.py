@@ -1,0 +1,153 @@
+"""A file of project cards → one batch's table rows (the same frames the other layouts
+give): one project row per card, its indicators as listed records, its kept details.
+
+A file is one batch: every card must name the same 主管部门 and budget year, and those
+must agree with `--department` / `--year` or the year folder; otherwise the file is
+rejected naming both values. Cards spread over several sheets, Word tables or PDF
+pages are read as if stacked on one sheet (their rows numbered on), and each card
+records where it was (`details["位置"]`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from transforms.cards import Card, is_card_grid, read_cards
+from transforms.errors import TableError
+from transforms.grid import Grid
+from transforms.leftovers import NOTE_COLUMNS
+from transforms.locate import header_key
+from transforms.long_layout import INDICATOR_EXTRAS, LISTED_COLUMNS
+from transforms.rows import ROW_COLUMNS
+
+CARD_ROW_COLUMNS = {**ROW_COLUMNS, "details": pl.String}
+CARD_LISTED_COLUMNS = {**LISTED_COLUMNS, **dict.fromkeys(INDICATOR_EXTRAS, pl.String)}
+
+
+@dataclass(frozen=True)
+class CardBatch:
+    """What a file of cards holds, before it is tagged with its source file."""
+
+    year: int | None
+    year_text: str | None
+    department: str | None
+    amount_unit: str
+    rows: pl.DataFrame
+    indicators: pl.DataFrame
+    unread: pl.DataFrame | None
+    synthetic: bool
+    where: str | None
+
+
+def card_grids(grids: list[Grid]) -> list[Grid]:
+    """The grids that hold cards (a summary or long table's header is not a card)."""
+    return [grid for grid in grids if is_card_grid(grid)]
+
+
+def _where(grid: Grid, index: int, total: int) -> str | None:
+    if grid.sheet:
+        return grid.sheet
+    return f"表{index + 1}" if total > 1 else None
+
+
+def _stacked(grids: list[Grid]) -> tuple[list[tuple[Card, int, str | None]], bool]:
+    """Every card of every grid with its row offset and where it came from."""
+    found: list[tuple[Card, int, str | None]] = []
+    offset, synthetic = 0, False
+    for index, grid in enumerate(grids):
+        cards = read_cards(grid)
+        synthetic = synthetic or cards.synthetic
+        where = _where(grid, index, len(grids))
+        found.extend((card, offset, where) for card in cards.cards)
+        offset += len(grid.rows)
+    return found, synthetic
+
+
+def _agreed(values: list[tuple[str, int]], rule: str, what: str) -> str | None:
+    """The one value every card gives (compared loosely), or TableError naming two."""
+    seen: dict[str, tuple[str, int]] = {}
+    for value, row in values:
+        if value:
+            seen.setdefault(header_key(value), (value, row))
+    if len(seen) > 1:
+        (a, row_a), (b, row_b) = list(seen.values())[:2]
+        raise TableError(
+            rule, f"the cards name two {what}s: '{a}' (row {row_a}) and '{b}' (row {row_b})",
+            row=row_b, value=b,
+        )  # fmt: skip
+    return next(iter(seen.values()))[0] if seen else None
+
+
+def _project_row(card: Card, offset: int, where: str | None, department: str) -> dict:
+    details = dict(card.details)
+    if where:
+        details["位置"] = f"{where} 第{card.row}行"
+    fields = card.fields
+    return {
+        "source_row": card.row + offset,
+        "row_kind": "project",
+        "unit_name": fields.get("unit") or department,
+        "name": fields.get("name", ""),
+        "total_text": fields.get("total", ""),
+        "fiscal_text": fields.get("fiscal", ""),
+        "special_text": fields.get("special", ""),
+        "other_text": fields.get("other", ""),
+        "performance_goal": fields.get("goal", ""),
+        "indicator_text": "",
+        "details": json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None,
+    }
+
+
+def read_card_batch(grids: list[Grid]) -> CardBatch:
+    """All cards of the file's card grids as one batch (TableError if they disagree)."""
+    found, synthetic = _stacked(grids)
+    department = _agreed(
+        [(c.fields.get("department", ""), c.row + o) for c, o, _ in found],
+        "department_mismatch", "主管部门",
+    )  # fmt: skip
+    years = [(str(c.year or ""), c.row + o) for c, o, _ in found]
+    year = _agreed(years, "year_mismatch", "budget year")
+    units = {c.amount_unit for c, _, _ in found}
+    if len(units) > 1:
+        raise TableError("amount_unit", "the cards state different amount units (万元 and 元)")
+    dept = department or ""
+    rows = [_project_row(card, offset, where, dept) for card, offset, where in found]
+    records = [
+        {**record, "source_row": card.row + offset,
+         "indicator_row": int(record["indicator_row"]) + offset}  # type: ignore[call-overload]
+        for card, offset, _ in found
+        for record in card.indicators
+    ]  # fmt: skip
+    notes = [
+        {**note, "source_row": int(note["source_row"]) + offset}  # type: ignore[call-overload]
+        for card, offset, _ in found
+        for note in card.unread
+    ]
+    first = found[0][0]
+    return CardBatch(
+        year=int(year) if year else None,
+        year_text=first.year_text,
+        department=department,
+        amount_unit=units.pop(),
+        rows=pl.DataFrame(rows, schema=CARD_ROW_COLUMNS),
+        indicators=pl.DataFrame(records, schema=CARD_LISTED_COLUMNS),
+        unread=pl.DataFrame(notes, schema=NOTE_COLUMNS) if notes else None,
+        synthetic=synthetic,
+        where=found[0][2],
+    )
+
+
+def check_department(given: str | None, batch: CardBatch, path: Path) -> str:
+    """The batch's department: --department when given (it must match the cards'
+    主管部门), else the cards', else the file name."""
+    if given and batch.department and header_key(given) != header_key(batch.department):
+        raise TableError(
+            "department_mismatch",
+            f"--department says '{given}' but the cards' 主管部门 is '{batch.department}'",
+            value=batch.department,
+        )
+    return given or batch.department or path.stem
