@@ -32,8 +32,9 @@ demo: install
 lint: install-dev
 	$(BIN)/ruff check .
 
+# two workers (pytest-xdist): the suite waits on servers and subprocesses a lot
 test: install-dev lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: install
 	$(BIN)/python benchmarks/run.py

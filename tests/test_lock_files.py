@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
-TEST_TOOLS = {"pytest", "hypothesis", "ruff"}
+TEST_TOOLS = {"pytest", "pytest-xdist", "hypothesis", "ruff"}
 
 
 def pins(name: str) -> dict[str, str]:
