@@ -303,6 +303,15 @@ def test_a_row_cut_by_the_page_break_is_joined_and_the_header_dropped():
     ]  # fmt: skip
 
 
+def test_a_table_marked_continued_is_joined_without_a_repeated_header():
+    (grid,) = two_pages([["C", "3.00", "y"]], title="(continued)")
+    assert body(grid)[-2:] == [["B", "2.00", FULL], ["C", "3.00", "y"]]
+    from transforms.pdf import _CONTINUED
+
+    assert all(_CONTINUED.match(line) for line in ("续表", "续表2", "（续）", "续表："))
+    assert not _CONTINUED.match("表2 财政拨款收支总表")
+
+
 def test_a_row_is_not_joined_when_the_line_above_was_not_full():
     (grid,) = two_pages([["", "", "bbb"], ["C", "3.00", "y"]], last_target="ab")
     assert body(grid)[2:] == [["B", "2.00", "ab"], ["", "", "bbb"], ["C", "3.00", "y"]]

@@ -46,6 +46,8 @@ _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，、/／]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,3}(?:\s*[/／]\s*\d{1,3})?)\s*$"
 )
+# 续表, 续表2, （续）: the table above goes on
+_CONTINUED = re.compile(r"^[（(]?(?:续表?\s*\d*|continued)[)）]?[:：]?$", re.IGNORECASE)
 _OPENING = set("([{（【《〈「『〔")
 _CLOSING = set(")]}）】》〉」』〕，。、；：？！,.;:?!%％")
 _QUOTES = set("“”‘’\"'")
@@ -434,19 +436,20 @@ def _continues(
     table: PageTable, nxt: PageTable, between: list[str], preamble: tuple[str, ...]
 ) -> bool:
     """`nxt` starts the page after `table`'s last one, on the same column boundaries, and
-    either no text stands between them, or only lines of `table`'s own preamble drawn
-    again (a title or running header printed on every page) above its header rows
-    drawn again."""
+    either no text stands between them but `续表` (continued), or only lines of
+    `table`'s own preamble drawn again (a title or running header printed on every
+    page) above its header rows drawn again."""
     if nxt.page != table.pages[-1] + 1 or abs(nxt.right - table.right) > TOLERANCE:
         return False
     if abs(nxt.columns[0] - table.columns[0]) > TOLERANCE:
         return False
     if not all(min(abs(x - c) for c in table.columns) <= TOLERANCE for x in nxt.columns):
         return False
-    if not between:
-        return True
+    marked = [line for line in between if not _CONTINUED.match(line)]
+    if not marked:
+        return True  # nothing between, or only `续表`
     rows = [_realigned(row, nxt.columns, table.columns) for row in nxt.rows]
-    return set(between) <= set(preamble) and _repeated_header(table.rows, rows) > 0
+    return set(marked) <= set(preamble) and _repeated_header(table.rows, rows) > 0
 
 
 def _append(table: PageTable, nxt: PageTable) -> None:
