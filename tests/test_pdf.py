@@ -19,7 +19,8 @@ from transcript import mismatches
 from transforms.errors import TableError
 from transforms.grid import Grid, ReadLimits
 from transforms.normalize import normalize
-from transforms.pdf import Cell, Line, read_pdf
+from transforms.pdf import read_pdf
+from transforms.pdftext import Cell, Line
 from transforms.read import read_grids
 from transforms.table import SourceFile, read_table
 from transforms.word import read_docx
@@ -306,10 +307,10 @@ def test_a_row_cut_by_the_page_break_is_joined_and_the_header_dropped():
 def test_a_table_marked_continued_is_joined_without_a_repeated_header():
     (grid,) = two_pages([["C", "3.00", "y"]], title="(continued)")
     assert body(grid)[-2:] == [["B", "2.00", FULL], ["C", "3.00", "y"]]
-    from transforms.pdf import _CONTINUED
+    from transforms.pdftables import CONTINUED
 
-    assert all(_CONTINUED.match(line) for line in ("续表", "续表2", "（续）", "续表："))
-    assert not _CONTINUED.match("表2 财政拨款收支总表")
+    assert all(CONTINUED.match(line) for line in ("续表", "续表2", "（续）", "续表："))
+    assert not CONTINUED.match("表2 财政拨款收支总表")
 
 
 def test_a_row_is_not_joined_when_the_line_above_was_not_full():
