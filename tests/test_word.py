@@ -138,6 +138,16 @@ def test_the_guangzhou_docx_cells_equal_the_text_sample():
     assert grid.preamble[0] == lines[2].strip()
 
 
+def test_a_budget_document_reads_as_the_pdf_printed_from_it():
+    """部门预算.docx and its PDF: the same four tables, the same text around them (the
+    tabs of `部门名称：…\t\t单位：万元` one space, as the PDF's gap)."""
+    word = read_grids(FIXTURES / "pdf" / "2026" / "部门预算.docx")
+    printed = read_grids(FIXTURES / "pdf" / "2026" / "部门预算.pdf")
+    assert [g.rows for g in word] == [g.rows for g in printed]
+    assert [g.where for g in word] == ["table 1", "table 2", "table 3", "table 4"]
+    assert word[0].preamble[-1] == "部门名称：广州互联网法院 单位：万元"
+
+
 # --- merged cells, the text around tables ----------------------------------------------
 
 

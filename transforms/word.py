@@ -18,6 +18,7 @@ sit in `rows`). A legacy `.doc` (OLE2) is refused: save it as .docx.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 
 from lxml import etree
@@ -39,6 +40,7 @@ _SKIPPED = {
     f"{W}del", f"{W}moveFrom", f"{W}txbxContent", f"{MC}Fallback", f"{W}instrText",
     f"{W}delInstrText", f"{W}sdtPr", f"{W}rPr", f"{W}pPr",
 }  # fmt: skip
+_TABS = re.compile(r"[ \t]*\t[ \t]*")
 _CHARACTERS = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
 
 DOC_MESSAGE = (
@@ -122,8 +124,11 @@ def _grids(body: etree._Element, limits: ReadLimits) -> Iterator[Grid]:
 
 
 def _paragraph_lines(paragraph: etree._Element) -> list[str]:
-    """A body paragraph as preamble lines: non-blank, trimmed (a line break splits)."""
-    return [line.strip() for line in _text(paragraph).split("\n") if line.strip()]
+    """A body paragraph as preamble lines: non-blank, trimmed (a line break splits), and
+    tabs that only push text apart (`部门名称：某局\t\t\t单位：万元`) one space, as the
+    PDF reader gives such a line."""
+    lines = (_TABS.sub(" ", line).strip() for line in _text(paragraph).split("\n"))
+    return [line for line in lines if line]
 
 
 def _children(element: etree._Element) -> Iterator[etree._Element]:
