@@ -83,8 +83,12 @@ def archive_and_quarantine(
 
 @task(name="publish", persist_result=False, **IO_RETRIES)
 def publish(
-    settings: Settings, outcome: steps.GateOutcome, failures: list[steps.ReadFailure],
-    archived: dict[int, str], run_id: str, now: datetime,
+    settings: Settings,
+    outcome: steps.GateOutcome,
+    failures: list[steps.ReadFailure],
+    archived: dict[int, str],
+    run_id: str,
+    now: datetime,
 ) -> lake.PublishResult:
     return pipeline.publish(settings, outcome, failures, archived, run_id, now)
 
@@ -117,14 +121,23 @@ class TaskRunner(pipeline.Runner):
         return normalize_and_gate.submit(list(reads), refused).result()
 
     def archive(
-        self, settings: Settings, new: list[SourceFile], refused: list[SourceFile],
-        outcome: steps.GateOutcome, run_id: str,
+        self,
+        settings: Settings,
+        new: list[SourceFile],
+        refused: list[SourceFile],
+        outcome: steps.GateOutcome,
+        run_id: str,
     ) -> tuple[dict[int, str], dict[str, str]]:
         return archive_and_quarantine(settings, new, refused, outcome, run_id)
 
     def publish(
-        self, settings: Settings, outcome: steps.GateOutcome, failures: list[steps.ReadFailure],
-        archived: dict[int, str], run_id: str, now: datetime,
+        self,
+        settings: Settings,
+        outcome: steps.GateOutcome,
+        failures: list[steps.ReadFailure],
+        archived: dict[int, str],
+        run_id: str,
+        now: datetime,
     ) -> lake.PublishResult:
         return publish(settings, outcome, failures, archived, run_id, now)
 
