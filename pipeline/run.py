@@ -114,19 +114,32 @@ def archive(
 
 
 def publish(
-    settings: Settings, outcome: steps.GateOutcome, failures: list[steps.ReadFailure],
-    archived: dict[int, str], run_id: str, now: datetime,
+    settings: Settings,
+    outcome: steps.GateOutcome,
+    failures: list[steps.ReadFailure],
+    archived: dict[int, str],
+    run_id: str,
+    now: datetime,
 ) -> lake.PublishResult:
     """The accepted rows, the rejected files and the findings into the lake, atomically."""
     accepted, rejected_files, findings = steps.publish_inputs(outcome, failures, archived, run_id)
     return lake.publish(
-        settings.lake, settings.warehouse, accepted, rejected_files, findings, run_id, now,
+        settings.lake,
+        settings.warehouse,
+        accepted,
+        rejected_files,
+        findings,
+        run_id,
+        now,
         retention=settings.retention,
     )
 
 
 def build_data_docs(
-    settings: Settings, validations: list[Any], run_id: str, now: datetime,
+    settings: Settings,
+    validations: list[Any],
+    run_id: str,
+    now: datetime,
     logger: logging.Logger | logging.LoggerAdapter | None = None,
 ) -> str | None:
     """GX Data Docs for this run's validations (docs/); a failure is logged, never fatal."""
@@ -139,9 +152,7 @@ def build_data_docs(
         return None
 
 
-def validate(
-    paths: list[Path], limits: Limits, year: int | None = None
-) -> steps.GateOutcome:
+def validate(paths: list[Path], limits: Limits, year: int | None = None) -> steps.GateOutcome:
     """Read and gate `paths` (files or folders) as a run would; write nothing."""
     sources, refusals = discover(paths, limits.max_file_bytes, year)
     chunk = steps.read_chunk(sources, limits)
@@ -212,14 +223,23 @@ class Runner:
         return gate(list(reads), refused)
 
     def archive(
-        self, settings: Settings, new: list[SourceFile], refused: list[SourceFile],
-        outcome: steps.GateOutcome, run_id: str,
+        self,
+        settings: Settings,
+        new: list[SourceFile],
+        refused: list[SourceFile],
+        outcome: steps.GateOutcome,
+        run_id: str,
     ) -> tuple[dict[int, str], dict[str, str]]:
         return archive(settings, new, refused, outcome, run_id)
 
     def publish(
-        self, settings: Settings, outcome: steps.GateOutcome, failures: list[steps.ReadFailure],
-        archived: dict[int, str], run_id: str, now: datetime,
+        self,
+        settings: Settings,
+        outcome: steps.GateOutcome,
+        failures: list[steps.ReadFailure],
+        archived: dict[int, str],
+        run_id: str,
+        now: datetime,
     ) -> lake.PublishResult:
         return publish(settings, outcome, failures, archived, run_id, now)
 
@@ -230,8 +250,12 @@ class Runner:
 
 
 def read_and_gate(
-    runner: Runner, new: list[SourceFile], refusals: list[Refusal], chunk_size: int,
-    progress: Progress, limits: Limits | None = None,
+    runner: Runner,
+    new: list[SourceFile],
+    refusals: list[Refusal],
+    chunk_size: int,
+    progress: Progress,
+    limits: Limits | None = None,
 ) -> GateRun:
     """Read chunks of files, then gate all of them together."""
     chunks = [new[i : i + chunk_size] for i in range(0, len(new), chunk_size)]
@@ -246,8 +270,14 @@ def read_and_gate(
 
 
 def ingest(
-    settings: Settings, targets: list[Path], year: int | None, department: str | None,
-    chunk_size: int, run_id: str, now: datetime, progress: Progress | None = None,
+    settings: Settings,
+    targets: list[Path],
+    year: int | None,
+    department: str | None,
+    chunk_size: int,
+    run_id: str,
+    now: datetime,
+    progress: Progress | None = None,
     runner: Runner | None = None,
 ) -> RunSummary:
     """The run's stages, each shown by `progress`; returns the run summary."""
@@ -282,8 +312,14 @@ def ingest(
 
 
 def run(
-    settings: Settings, targets: list[Path], year: int | None, department: str | None,
-    chunk_size: int, run_id: str, now: datetime, *,
+    settings: Settings,
+    targets: list[Path],
+    year: int | None,
+    department: str | None,
+    chunk_size: int,
+    run_id: str,
+    now: datetime,
+    *,
     wait_for_lock_seconds: float = 0.0,
     progress: Progress | None = None,
     runner: Runner | None = None,

@@ -69,7 +69,9 @@ def test_served_with_dask_the_deployment_reads_in_small_chunks_on_a_dask_runner(
 
     assert isinstance(flow.task_runner, DaskTaskRunner)
     assert deployment.parameters == {
-        "home": str(tmp_path), "wait_for_lock_seconds": 21600, "chunk_size": DASK_CHUNK_SIZE
+        "home": str(tmp_path),
+        "wait_for_lock_seconds": 21600,
+        "chunk_size": DASK_CHUNK_SIZE,
     }
     assert with_task_runner(nightly, "default") is nightly
 
@@ -143,9 +145,10 @@ def test_bpw_serve_starts_a_local_server_serves_the_deployment_and_stops_the_ser
         shown = _read_until(serving, f"UI at http://127.0.0.1:{port}", timeout=90)
         shown += _read_until(serving, "nightly/bpw-nightly", timeout=60)
         deadline = time.monotonic() + 30
-        with temporary_settings(updates={PREFECT_API_URL: api}), get_client(
-            sync_client=True
-        ) as client:
+        with (
+            temporary_settings(updates={PREFECT_API_URL: api}),
+            get_client(sync_client=True) as client,
+        ):
             while True:
                 try:
                     deployment = client.read_deployment_by_name(f"nightly/{DEPLOYMENT_NAME}")
@@ -157,7 +160,8 @@ def test_bpw_serve_starts_a_local_server_serves_the_deployment_and_stops_the_ser
         assert deployment.schedules[0].schedule.cron == NIGHTLY_CRON
         assert deployment.schedules[0].schedule.timezone == NIGHTLY_TIMEZONE
         assert deployment.parameters == {
-            "home": str(tmp_path / "home"), "wait_for_lock_seconds": 21600
+            "home": str(tmp_path / "home"),
+            "wait_for_lock_seconds": 21600,
         }
         assert deployment.global_concurrency_limit.limit == 1
     finally:
