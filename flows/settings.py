@@ -168,7 +168,7 @@ class Setting:
     default: Any
     parse: Callable[[object], Any]
     expected: str  # what a good value looks like, for the error line
-    meaning: str  # one line for the README's table
+    meaning: str  # what it does (the README's settings table says so)
 
     @property
     def optional(self) -> bool:
@@ -187,16 +187,16 @@ SETTINGS: tuple[Setting, ...] = (
             "a table with more rows rejects its file (`too_many_rows`)"),
     Setting("limits", "max_uncompressed_bytes", "BPW_MAX_UNCOMPRESSED_BYTES",
             _READ.max_uncompressed_bytes, positive_int, _WHOLE,
-            "an .xlsx or .docx that unpacks to more is refused (`zip_bomb`)"),
+            "an `.xlsx` or `.docx` that unpacks to more is refused (`zip_bomb`)"),
     Setting("retention", "keep_versions", "BPW_KEEP_VERSIONS", None, count_or_none,
             "a whole number, 0 or more (empty: no limit)",
-            "superseded versions kept per batch (default: all)"),
+            "superseded versions kept per batch"),
     Setting("retention", "keep_days", "BPW_KEEP_DAYS", None, days_or_none,
             "a number of days, 0 or more (empty: no limit)",
-            "superseded versions kept this many days (default: for ever)"),
+            "superseded versions kept this many days"),
     Setting("logging", "level", "BPW_LOG_LEVEL", DEFAULT_LOG_LEVEL, log_level,
             "one of " + ", ".join(LOG_LEVELS),
-            "the lowest level in the flow run's log (Prefect UI); `bpw --log-level`"),
+            "the lowest level in the flow run's log on the Prefect server"),
 )  # fmt: skip
 
 

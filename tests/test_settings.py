@@ -302,5 +302,6 @@ def test_the_readme_table_documents_every_setting_with_its_default():
     for setting in SETTINGS:
         row = rows[setting.env]
         assert f"`[{setting.table}] {setting.key}`" in row
+        assert setting.meaning in row
         if setting.default is not None:
             assert str(setting.default) in row
