@@ -206,6 +206,21 @@ def test_grid_before_and_after_leave_blank_cells():
     assert grid.rows == [["a", "b", "c"], ["", "x", ""]]
 
 
+def test_signs_inserted_from_the_symbol_font_read_as_the_signs():
+    document = docx.Document()
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    run = cell.paragraphs[0].add_run()
+    for font, code in (("Symbol", "F0B3"), ("Symbol", "A3"), ("Wingdings", "F0FE")):
+        sym = OxmlElement("w:sym")
+        sym.set(qn("w:font"), font)
+        sym.set(qn("w:char"), code)
+        run._r.append(sym)
+    run._r.append(OxmlElement("w:t"))
+    run._r[-1].text = "95%"
+    (grid,) = read_docx(docx_bytes(document))
+    assert grid.rows == [["≥≤\uf0fe95%"]]
+
+
 TEXTS = st.text(
     alphabet=st.sampled_from(list("项目经费资金绩效指标满意度产出效益0123456789.%≥≤（）：, \n")),
     min_size=0,

@@ -40,6 +40,11 @@ _SKIPPED = {
     f"{W}del", f"{W}moveFrom", f"{W}txbxContent", f"{MC}Fallback", f"{W}instrText",
     f"{W}delInstrText", f"{W}sdtPr", f"{W}rPr", f"{W}pPr",
 }  # fmt: skip
+# the Adobe Symbol font's codes for the signs budget targets use (others: ASCII alike)
+_SYMBOL_FONT = {
+    0xA3: "≤", 0xB3: "≥", 0xB9: "≠", 0xBB: "≈", 0xB1: "±", 0xB4: "×", 0xB8: "÷",
+    0xB0: "°", 0xD7: "·", 0xA5: "∞", 0xAE: "→", 0xDE: "⇒",
+}  # fmt: skip
 _TABS = re.compile(r"[ \t]*\t[ \t]*")
 _CHARACTERS = {f"{W}tab": "\t", f"{W}br": "\n", f"{W}cr": "\n", f"{W}noBreakHyphen": "-"}
 
@@ -163,13 +168,18 @@ def _collect(element: etree._Element, parts: list[str]) -> None:
 
 
 def _symbol(sym: etree._Element) -> str:
-    """A w:sym character (a code in a symbol font; F0xx is the private-use alias)."""
+    """A w:sym character: in the Symbol font (how Word inserts `≥` from its symbol
+    table) the character it draws; otherwise the code as it stands (a private-use code
+    point is no letter to guess)."""
     code = sym.get(f"{W}char") or ""
     try:
         value = int(code, 16)
     except ValueError:
         return ""
-    return chr(value - 0xF000) if 0xF020 <= value <= 0xF0FF else chr(value)
+    if (sym.get(f"{W}font") or "").lower() == "symbol":
+        low = value - 0xF000 if 0xF020 <= value <= 0xF0FF else value
+        return _SYMBOL_FONT.get(low, chr(low))
+    return chr(value)
 
 
 def _cell_text(tc: etree._Element) -> str:
