@@ -9,12 +9,19 @@ Invented figures never wear a real name: every generated department is called �
 (`is_fictional`), and every file starts with the line 数据性质：虚构示例数据…, which the
 readers recognise (the warehouse marks those batches `is_synthetic`).
 
+Layouts: packed and long (the summary table, render), card and list (the national
+forms, cards): `write_corpus(..., layouts="card,list", formats="xlsx,docx")`.
+
 Modules: vocabulary (words from the real sample), values (target texts), model (the
-dataclasses), generate (seeded plans over years), style (presentational knobs), render
-(grid of cells), writers (bytes per format), corpus (files + truth), truth, cli.
+dataclasses), generate (seeded plans over years), style (presentational knobs), forms
+(the national forms' knobs), render (grid of cells), cards (cards and lists as grids),
+writers (bytes per format), word (docx), pinning (reproducible zips), corpus (files +
+truth), truth, cli.
 """
 
+from synth.cards import form_sheets, render_cards, render_list
 from synth.corpus import write_corpus
+from synth.forms import FormStyle, random_form_style
 from synth.generate import (
     department_names,
     generate,
@@ -31,6 +38,7 @@ from synth.writers import table_bytes, write_table
 __all__ = [
     "SAMPLE_STYLE",
     "Corpus",
+    "FormStyle",
     "Funds",
     "Indicator",
     "LogicalTable",
@@ -39,13 +47,17 @@ __all__ = [
     "Style",
     "Unit",
     "department_names",
+    "form_sheets",
     "generate",
     "generate_department",
     "is_fictional",
     "load_truth",
     "load_truth_frames",
+    "random_form_style",
     "random_style",
     "render",
+    "render_cards",
+    "render_list",
     "sample_table",
     "table_bytes",
     "truth_frames",

@@ -40,10 +40,16 @@ def synth(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("synth"),
     formats: Annotated[
-        str, typer.Option("--formats", help="Comma list from txt,tsv,csv,xlsx,xls (one per file).")
+        str,
+        typer.Option("--formats", help="Comma list from txt,tsv,csv,xlsx,xls,docx (one per file)."),
     ] = "txt",
     layouts: Annotated[
-        str, typer.Option("--layouts", help="Comma list from packed,long.")
+        str,
+        typer.Option(
+            "--layouts",
+            help="Comma list from packed,long,card,list (card: one card per project, the "
+            "national 项目支出绩效目标申报表; list: one row per indicator).",
+        ),
     ] = "packed",
     encodings: Annotated[
         str,
@@ -58,7 +64,10 @@ def synth(
             "--vary",
             help="Style knobs that may differ from the sample: all, none, or a comma list "
             "(unit,columns,synonyms,two_row_header,notes,fullwidth,dash,separators,crlf,"
-            "final_newline,level_names,level_codes,level2_separator,first_seq,numeric_cells).",
+            "final_newline,level_names,level_codes,level2_separator,first_seq,numeric_cells; "
+            "card and list forms: arrangement,title,labels,amount_typing,amount_note,weights,"
+            "split_levels,satisfaction_span,split_targets,period,extras,form_notes,codes,"
+            "list_amounts).",
         ),
     ] = "all",
 ) -> None:

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from synth.cards import effective_arrangement
+from synth.forms import FORM_LAYOUTS, FormStyle, random_form_style
 from synth.model import Corpus, LogicalTable
 from synth.style import (
     ENCODINGS,
-    FORMATS,
     LAYOUTS,
     TEXT_FORMATS,
     Style,
@@ -25,7 +26,9 @@ from synth.style import (
     random_style,
 )
 from synth.truth import TRUTH_JSON, file_record, write_truth
-from synth.writers import write_table
+from synth.writers import ALL_FORMATS, render_sheets, sheets_bytes
+
+ALL_LAYOUTS = (*LAYOUTS, *FORM_LAYOUTS)
 
 
 def split_list(value: str | Sequence[str], allowed: Sequence[str], what: str) -> list[str]:
@@ -54,6 +57,31 @@ def choose_form(
     encoding = rng.choice(list(encodings))
     style = random_style(rng, vary)
     return fmt, layout, (encoding if fmt in TEXT_FORMATS else None), style
+
+
+def choose_form_style(
+    table: LogicalTable, seed: int, layout: str, vary: set[str]
+) -> FormStyle | None:
+    """The card / list knobs of one table's file (None for the summary layouts).
+
+    Drawn from a stream of its own, so adding the forms changed no summary-layout file."""
+    if layout not in FORM_LAYOUTS:
+        return None
+    rng = random.Random(f"{seed}:{table.year}:{table.department}:national-form")
+    return random_form_style(rng, vary).for_layout(layout)
+
+
+def form_record(fmt: str, layout: str, form: FormStyle, sheets: list) -> dict[str, Any]:
+    """What truth.json adds for a card or list file: the knobs, how the cards are laid
+    out, and per printed project where it is and how it was printed (see cards.py)."""
+    printed = [item for sheet in sheets for item in sheet.meta]
+    return {
+        "form_style": form.to_dict(),
+        "arrangement": effective_arrangement(fmt, layout, form),
+        "sheets": len(sheets),
+        "declared_printed": layout == "list",
+        "printed": printed,
+    }
 
 
 def forget_previous(out: Path) -> None:
@@ -90,8 +118,8 @@ def write_corpus(
     """
     out = Path(out)
     seed = corpus.seed if seed is None else seed
-    fmts = split_list(formats, FORMATS, "formats")
-    lays = split_list(layouts, LAYOUTS, "layouts")
+    fmts = split_list(formats, ALL_FORMATS, "formats")
+    lays = split_list(layouts, ALL_LAYOUTS, "layouts")
     encs = split_list(encodings, ENCODINGS, "encodings")
     knobs = parse_vary(vary)
     out.mkdir(parents=True, exist_ok=True)
@@ -100,9 +128,13 @@ def write_corpus(
     items: list[tuple[LogicalTable, dict[str, Any]]] = []
     for table in corpus.tables:
         fmt, layout, encoding, style = choose_form(table, seed, fmts, lays, encs, knobs)
+        form = choose_form_style(table, seed, layout, knobs)
         relative = Path(str(table.year)) / f"{table.department}.{fmt}"
-        write_table(table, out / relative, fmt, layout, encoding or "utf-8", style)
-        paths.append(out / relative)
+        sheets = render_sheets(table, fmt, layout, style, form)
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(sheets_bytes(sheets, fmt, encoding or "utf-8", style))
+        paths.append(path)
         record = file_record(
             table,
             path=relative.as_posix(),
@@ -112,6 +144,8 @@ def write_corpus(
             encoding=encoding,
             style=style.to_dict(),
         )
+        if form is not None:
+            record.update(form_record(fmt, layout, form, sheets))
         items.append((table, record))
     info = {
         "generator": "bpw synth",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from synth import vocabulary as vocab
 from synth.model import Funds, Indicator, LogicalTable, Project
@@ -26,12 +27,20 @@ _TEN_THOUSAND = Decimal(10000)
 
 @dataclass
 class Sheet:
-    """Rows of cells (row i = file row i + 1); merges as (row1, col1, row2, col2), 0-based."""
+    """Rows of cells (row i = file row i + 1); merges as (row1, col1, row2, col2), 0-based.
+
+    `head`: how many leading rows a Word file prints as paragraphs above the table (title,
+    year); `title`: the worksheet's name ('' = the default); `meta`: per printed project,
+    what the truth records about how it was printed (card and list forms).
+    """
 
     rows: list[list[str]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     numbers: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     width: int = 0
+    head: int = 0
+    title: str = ""
+    meta: list[dict[str, Any]] = field(default_factory=list)
 
 
 def level_names(indicator: Indicator, style: Style) -> tuple[str, str]:

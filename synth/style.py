@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, fields
 
+from synth.forms import FORM_KNOBS
+
 # Column roles in the sample's order; packed tables use PACKED_ROLES, long tables LONG_ROLES.
 AMOUNT_ROLES = ("total", "fiscal", "special", "other")
 PACKED_ROLES = ("name", *AMOUNT_ROLES, "goal", "indicators")
@@ -135,17 +137,18 @@ KNOBS: dict[str, float] = {
 
 
 def parse_vary(vary: str) -> set[str]:
-    """'all', 'none', or a comma list of knob names (see KNOBS)."""
+    """'all', 'none', or a comma list of knob names (see KNOBS and forms.FORM_KNOBS)."""
+    known = [*KNOBS, *FORM_KNOBS]
     text = vary.strip().lower()
     if text in ("", "none", "sample"):
         return set()
     if text == "all":
-        return set(KNOBS)
+        return set(known)
     names = {part.strip() for part in text.split(",") if part.strip()}
-    unknown = names - set(KNOBS)
+    unknown = names - set(known)
     if unknown:
         names_text = ", ".join(sorted(unknown))
-        raise ValueError(f"unknown style knobs: {names_text} (known: {', '.join(KNOBS)})")
+        raise ValueError(f"unknown style knobs: {names_text} (known: {', '.join(known)})")
     return names
 
 

@@ -1,4 +1,4 @@
-"""A `Sheet` → file bytes: delimited text (txt/tsv/csv) or spreadsheets (xlsx/xls).
+"""Sheets → file bytes: delimited text (txt/tsv/csv), spreadsheets (xlsx/xls), Word (docx).
 
 Text is built with plain string joins (thousands of files must be fast). Spreadsheets
 are made byte-for-byte reproducible: openpyxl stamps the save time into the workbook
@@ -8,19 +8,21 @@ and the zip entries, so both are pinned to a fixed instant.
 from __future__ import annotations
 
 import io
-import re
-import zipfile
 from pathlib import Path
 
+from synth.cards import form_sheets
+from synth.forms import FORM_LAYOUTS, FormStyle
 from synth.model import LogicalTable
+from synth.pinning import pin_zip
 from synth.render import Sheet, render
 from synth.style import ENCODINGS, FORMATS, Style
+from synth.word import docx_bytes
+
+ALL_FORMATS = (*FORMATS, "docx")
+__all__ = ["ALL_FORMATS", "pin_zip", "table_bytes", "write_table"]
 
 SHEET_TITLE = "项目支出绩效目标表"
 NUMBER_FORMAT = "#,##0.00"
-_FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-_FIXED_W3CDTF = "2020-01-01T00:00:00Z"
-_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
 def _quote(cell: str, delimiter: str) -> str:
@@ -40,53 +42,43 @@ def text_bytes(sheet: Sheet, fmt: str, encoding: str, style: Style) -> bytes:
     return text.encode(encoding)
 
 
-def pin_zip(data: bytes) -> bytes:
-    """Rewrite an xlsx/docx with fixed entry times and fixed created/modified properties."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_DATES.sub(rb"\g<1>" + _FIXED_W3CDTF.encode() + rb"\g<3>", content)
-            pinned = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-            pinned.compress_type = zipfile.ZIP_DEFLATED
-            pinned.external_attr = info.external_attr
-            target.writestr(pinned, content)
-    return out.getvalue()
+def _sheet_names(sheets: list[Sheet]) -> list[str]:
+    """Each sheet's worksheet name: its own title, else the default (表N past the first)."""
+    names = []
+    for index, sheet in enumerate(sheets):
+        name = sheet.title or (SHEET_TITLE if index == 0 else f"表{index + 1}")
+        names.append(name[:31])
+    return names
 
 
-def xlsx_bytes(sheet: Sheet, style: Style) -> bytes:
-    """An .xlsx via openpyxl (merged cells real merges; amounts text or numbers)."""
+def xlsx_bytes(sheets: Sheet | list[Sheet], style: Style) -> bytes:
+    """An .xlsx via openpyxl, one worksheet per sheet (merged cells real merges; amounts
+    text or numbers)."""
     from openpyxl import Workbook
 
+    sheets = [sheets] if isinstance(sheets, Sheet) else sheets
     workbook = Workbook()
-    worksheet = workbook.active
-    worksheet.title = SHEET_TITLE
-    for r, row in enumerate(sheet.rows):
-        for c, value in enumerate(row):
-            number = sheet.numbers.get((r, c)) if style.numeric_cells else None
-            if number is not None:
-                cell = worksheet.cell(row=r + 1, column=c + 1, value=float(number))
-                cell.number_format = NUMBER_FORMAT
-            elif value:
-                worksheet.cell(row=r + 1, column=c + 1, value=value)
-    for r1, c1, r2, c2 in sheet.merges:
-        worksheet.merge_cells(
-            start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1
-        )
+    for index, (sheet, name) in enumerate(zip(sheets, _sheet_names(sheets), strict=True)):
+        worksheet = workbook.active if index == 0 else workbook.create_sheet()
+        worksheet.title = name
+        for r, row in enumerate(sheet.rows):
+            for c, value in enumerate(row):
+                number = sheet.numbers.get((r, c)) if style.numeric_cells else None
+                if number is not None:
+                    cell = worksheet.cell(row=r + 1, column=c + 1, value=float(number))
+                    cell.number_format = NUMBER_FORMAT
+                elif value:
+                    worksheet.cell(row=r + 1, column=c + 1, value=value)
+        for r1, c1, r2, c2 in sheet.merges:
+            worksheet.merge_cells(
+                start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return pin_zip(buffer.getvalue())
 
 
-def xls_bytes(sheet: Sheet, style: Style) -> bytes:
-    """A BIFF8 .xls via xlwt (merged ranges written once, from their top-left cell)."""
-    import xlwt
-
-    workbook = xlwt.Workbook(encoding="utf-8")
-    worksheet = workbook.add_sheet(SHEET_TITLE)
-    number_style = xlwt.easyxf(num_format_str=NUMBER_FORMAT)
-
+def _xls_sheet(worksheet, sheet: Sheet, style: Style, number_style) -> None:
     def value_and_style(r: int, c: int) -> tuple[object, object | None]:
         number = sheet.numbers.get((r, c)) if style.numeric_cells else None
         if number is not None:
@@ -110,9 +102,50 @@ def xls_bytes(sheet: Sheet, style: Style) -> bytes:
                 worksheet.write(r, c, value, cell_style)
             elif value:
                 worksheet.write(r, c, value)
+
+
+def xls_bytes(sheets: Sheet | list[Sheet], style: Style) -> bytes:
+    """A BIFF8 .xls via xlwt, one worksheet per sheet (merged ranges written once, from
+    their top-left cell)."""
+    import xlwt
+
+    sheets = [sheets] if isinstance(sheets, Sheet) else sheets
+    workbook = xlwt.Workbook(encoding="utf-8")
+    number_style = xlwt.easyxf(num_format_str=NUMBER_FORMAT)
+    for sheet, name in zip(sheets, _sheet_names(sheets), strict=True):
+        _xls_sheet(workbook.add_sheet(name), sheet, style, number_style)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def render_sheets(
+    table: LogicalTable,
+    fmt: str = "txt",
+    layout: str = "packed",
+    style: Style | None = None,
+    form: FormStyle | None = None,
+) -> list[Sheet]:
+    """The sheets one file of this table holds (one, except cards one per sheet or table)."""
+    if layout in FORM_LAYOUTS:
+        return form_sheets(table, fmt, layout, style, form)
+    return [render(table, layout, style)]
+
+
+def sheets_bytes(sheets: list[Sheet], fmt: str, encoding: str, style: Style) -> bytes:
+    """The file bytes of some sheets in a format (text formats: one sheet)."""
+    if fmt not in ALL_FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(ALL_FORMATS)})")
+    if fmt == "xlsx":
+        return xlsx_bytes(sheets, style)
+    if fmt == "xls":
+        return xls_bytes(sheets, style)
+    if fmt == "docx":
+        return docx_bytes(sheets)
+    if encoding not in ENCODINGS:
+        raise ValueError(f"unknown encoding {encoding!r} (expected one of {', '.join(ENCODINGS)})")
+    (sheet,) = sheets
+    return text_bytes(sheet, fmt, encoding, style)
 
 
 def table_bytes(
@@ -121,19 +154,14 @@ def table_bytes(
     layout: str = "packed",
     encoding: str = "utf-8",
     style: Style | None = None,
+    form: FormStyle | None = None,
 ) -> bytes:
-    """The bytes of one rendering of a table (encoding applies to text formats only)."""
+    """The bytes of one rendering of a table (encoding applies to text formats only;
+    `form` to the card and list layouts only)."""
     style = style or Style()
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    sheet = render(table, layout, style)
-    if fmt == "xlsx":
-        return xlsx_bytes(sheet, style)
-    if fmt == "xls":
-        return xls_bytes(sheet, style)
-    if encoding not in ENCODINGS:
-        raise ValueError(f"unknown encoding {encoding!r} (expected one of {', '.join(ENCODINGS)})")
-    return text_bytes(sheet, fmt, encoding, style)
+    if fmt not in ALL_FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(ALL_FORMATS)})")
+    return sheets_bytes(render_sheets(table, fmt, layout, style, form), fmt, encoding, style)
 
 
 def write_table(
@@ -143,8 +171,9 @@ def write_table(
     layout: str = "packed",
     encoding: str = "utf-8",
     style: Style | None = None,
+    form: FormStyle | None = None,
 ) -> None:
     """Write one rendering of `table` to `path` (parent folders created)."""
-    data = table_bytes(table, fmt, layout, encoding, style)
+    data = table_bytes(table, fmt, layout, encoding, style, form)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
