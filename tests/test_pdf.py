@@ -185,6 +185,7 @@ def test_quotes_stay_with_their_neighbours():
     assert chars("院“一张", 0.0, 0.0).first_word_width() == 30.0
     assert chars("（万元）", 0.0, 0.0).first_word_width() == 20.0  # （万: 元 may wrap
     assert chars("元）。其", 0.0, 0.0).first_word_width() == 30.0  # marks close with 元
+    assert chars(" ab cd", 0.0, 0.0).first_word_width() == 10.0  # a word ends at a space
     assert chars("100%。3", 0.0, 0.0).first_word_width() == 30.0
 
 
@@ -352,3 +353,16 @@ def test_page_numbers_are_told_from_text(line: str, is_page_number: bool):
     from transforms.pdf import _PAGE_NUMBER
 
     assert bool(_PAGE_NUMBER.match(line)) is is_page_number
+
+
+def test_a_paragraph_wrapped_at_the_margin_is_one_line_and_two_items_are_not():
+    page = table_page([["Name", "Total", "Target"]], top=200.0)
+    page.texts += [
+        (50.0, 100.0, "x" * 74),  # 74 × 5 points: from the left margin to the table's edge
+        (50.0, 112.0, "yyy"),
+        (50.0, 140.0, "Dept: A"),
+        (380.0, 140.0, "Unit: B"),  # far apart on one line, ending near the margin
+        (50.0, 152.0, "Next line"),
+    ]
+    (grid,) = read_pdf(pdf_bytes([page]))
+    assert grid.preamble == ("x" * 74 + "yyy", "Dept: A Unit: B", "Next line")

@@ -165,6 +165,7 @@ def _paragraphs(lines: list[Line], tables: list[PageTable]) -> list[tuple[float,
     if not lines:
         return []
     margin = max([line.x1 for line in lines] + [table.right for table in tables])
+    left = min([line.x0 for line in lines] + [table.columns[0] for table in tables])
     tops = [table.top for table in tables]
     kept: list[tuple[float, str, Line]] = []
     for line in lines:
@@ -174,12 +175,25 @@ def _paragraphs(lines: list[Line], tables: list[PageTable]) -> list[tuple[float,
         if kept:
             top, above, previous = kept[-1]
             between = any(previous.top < t < line.top for t in tops)
-            full = Cell((previous.x0, 0.0, margin, 0.0), [previous])  # must reach the margin
-            if not between and full.wraps_into(line):
+            if not between and _wrapped(previous, line, left, margin):
                 kept[-1] = (top, above + text, line)
                 continue
         kept.append((line.top, text, line))
     return [(top, text) for top, text, _ in kept]
+
+
+def _wrapped(line: Line, below: Line, left: float, margin: float) -> bool:
+    """Whether `line` is a paragraph's line that wrapped into `below`: it starts at the
+    left margin (or a first-line indent), has no wide gap inside (`部门名称：…   单位：…`
+    is two items on a line, not running text), reaches the right margin so that
+    `below`'s first word did not fit, and `below` starts at the left margin."""
+    size = max(c.get("size", 0.0) for c in line.chars) or 10.0
+    if below.x0 - left > 0.5 * size or line.x0 - left > 2.5 * size:
+        return False
+    drawn = [c for c in line.chars if not c["text"].isspace()]
+    if any(b["x0"] - a["x1"] > 2 * size for a, b in zip(drawn, drawn[1:], strict=False)):
+        return False
+    return Cell((line.x0, 0.0, margin, 0.0), [line]).wraps_into(below)  # margin: no pad
 
 
 def _check_mapped(chars: list[dict[str, Any]], number: int) -> None:

@@ -44,7 +44,11 @@ class Line:
         word (a run of Latin letters or digits) or one CJK character, with punctuation
         and quotation marks that may not be parted from it (line-breaking rules keep an
         opening mark with what follows and a closing mark with what precedes)."""
-        chars = [c["text"] for c in self.chars if not c["text"].isspace()]
+        drawn = self.chars
+        start = 0
+        while start < len(drawn) and drawn[start]["text"].isspace():
+            start += 1
+        chars = [c["text"] for c in drawn[start:]]
         if not chars:
             return 0.0
         end = 0
@@ -52,14 +56,15 @@ class Line:
             end += 1
         if end < len(chars) and is_wide(chars[end]):
             end += 1
-        else:
-            while end < len(chars) and not is_wide(chars[end]):
+        else:  # a word ends at a space or where wide (CJK) text begins
+            while end < len(chars) and not (is_wide(chars[end]) or chars[end].isspace()):
                 end += 1
         while end < len(chars) and chars[end] in _CLOSING | _QUOTES | _OPENING:
             end += 2 if chars[end] in _QUOTES | _OPENING else 1
         end = min(max(end, 1), len(chars))
-        drawn = [c for c in self.chars if not c["text"].isspace()]
-        return drawn[end - 1]["x1"] - drawn[0]["x0"]
+        while end > 1 and chars[end - 1].isspace():  # a mark's partner may be a space
+            end -= 1
+        return drawn[start + end - 1]["x1"] - drawn[start]["x0"]
 
 
 def is_wide(text: str) -> bool:
