@@ -146,5 +146,5 @@ def test_hand_count_totals():
     assert sum(Decimal(p["total"]) for p in combined["projects"]) == Decimal("10016.00")
     assert sum(p["n_indicators"] for p in combined["projects"]) == 16
     singles = {n: f for n, f in files.items() if n.endswith(".xlsx") and "两张" not in n}
-    assert len(singles) == 7
-    assert sum(p["n_indicators"] for f in singles.values() for p in f["projects"]) == 64
+    assert len(singles) == 8
+    assert sum(p["n_indicators"] for f in singles.values() for p in f["projects"]) == 75
