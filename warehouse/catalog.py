@@ -156,9 +156,9 @@ def _comment_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
     )
 
 
-def _create(con: duckdb.DuckDBPyConnection, name: str, sql: str | None = None) -> None:
+def _create(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Run a view's or table's .sql file (create + its own comment), then comment its columns."""
-    con.execute(load_sql(name) if sql is None else sql)
+    con.execute(load_sql(name))
     _comment_columns(con, name)
 
 
