@@ -146,6 +146,7 @@ def test_a_budget_document_reads_as_the_pdf_printed_from_it():
     assert [g.rows for g in word] == [g.rows for g in printed]
     assert [g.where for g in word] == ["table 1", "table 2", "table 3", "table 4"]
     assert word[0].preamble[-1] == "部门名称：广州互联网法院 单位：万元"
+    assert body(word[1])[2][0] == "二、上年结转\n（含结余）"  # a line break, not a wrap
 
 
 # --- merged cells, the text around tables ----------------------------------------------
