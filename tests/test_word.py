@@ -246,7 +246,7 @@ def merged_tables(draw) -> tuple[list[list[str]], list[tuple[int, int, int, int]
     return texts, merges
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(merged_tables())
 def test_any_table_with_merged_spans_reads_back_exactly(case):
     texts, merges = case
