@@ -154,6 +154,7 @@ def test_a_budget_document_reads_as_the_pdf_printed_from_it():
 
 def two_tables() -> docx.Document:
     document = docx.Document()
+    document.add_paragraph("说明：本文件含两张表")  # above the first table: its preamble
     document.add_paragraph("表1 收支总表")
     document.add_paragraph("单位：万元")
     first = document.add_table(rows=3, cols=3)
@@ -174,14 +175,14 @@ def two_tables() -> docx.Document:
 
 def test_every_table_with_its_preamble_and_the_last_with_the_trailer():
     first, second = read_docx(docx_bytes(two_tables()))
-    assert first.preamble == ("表1 收支总表", "单位：万元")
+    assert first.preamble == ("说明：本文件含两张表", "表1 收支总表", "单位：万元")
     assert first.trailer == ("注：第一表的说明",)  # a note right under a table closes it
     assert body(first) == [
         ["收入", "", ""],
         ["项目", "预算数", "≥95%"],
         ["", "", "第一段\n第二段"],
     ]
-    assert first.rows[0] == ["表1 收支总表", "", ""]  # preamble rows padded to the width
+    assert first.rows[1] == ["表1 收支总表", "", ""]  # preamble rows padded to the width
     assert first.rows[-1] == ["注：第一表的说明", "", ""]
     assert second.preamble == ("表2 项目支出绩效目标表", "（2026年度）")
     assert second.trailer == ("注：说明",)

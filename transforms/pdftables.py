@@ -106,7 +106,7 @@ def joined(pages: list[Page]) -> Iterator[tuple[PageTable, tuple[str, ...], tupl
                 _append(current, item)
                 lines = []
                 continue
-            notes, following = split_between(lines)
+            notes, following = split_between(lines) if current else ((), tuple(lines))
             if current is not None:
                 yield current, preamble, notes
             current, preamble, lines = item, following, []

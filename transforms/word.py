@@ -120,7 +120,8 @@ def _grids(body: etree._Element, limits: ReadLimits) -> Iterator[Grid]:
             lines = []
     between.append(lines)
     for number, table in enumerate(tables, start=1):
-        preamble = split_between(between[number - 1])[1]
+        before = between[number - 1]  # notes on top belong to the table above, if any
+        preamble = tuple(before) if number == 1 else split_between(before)[1]
         notes, _ = split_between(between[number])
         trailer = tuple(between[number]) if number == len(tables) else notes
         grid = framed(table, "docx", f"table {number}", preamble, trailer)
