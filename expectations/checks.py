@@ -83,7 +83,11 @@ def indicator_checks(frames: Frames) -> pl.DataFrame:
         "indicator_seq",
         pl.col("unstructured"),
         pl.col("category_code"),
-        (pl.col("level1_code_by_name") == pl.col("category_code").str.slice(0, 1))
+        (
+            (pl.col("level1_code_by_name") == pl.col("category_code").str.slice(0, 1))
+            # 财政部's 2015 template files 满意度 as a level-2 under 效益 (效果) 指标
+            | ((pl.col("level1_code_by_name") == "2") & (pl.col("category_code") == "31"))
+        )
         .fill_null(True)
         .alias("level2_under_level1"),
         pl.col("level1_code_raw").is_in(["1", "2", "3"]).fill_null(True).alias("known_level1"),

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
 
+from transforms.amounts import parse_amount, parse_typed_amount
+from transforms.card_labels import without_code
 from transforms.cards import Card, is_card_grid, read_cards
 from transforms.errors import TableError
 from transforms.grid import Grid
@@ -67,30 +70,68 @@ def _stacked(grids: list[Grid]) -> tuple[list[tuple[Card, int, str | None]], boo
     return found, synthetic
 
 
+def same_name(a: str, b: str) -> bool:
+    """Two spellings of one body: equal once codes, spaces and widths go, or one the
+    other's tail (`青山区教育局` in `武汉市青山区教育局`)."""
+    ka, kb = header_key(without_code(a)), header_key(without_code(b))
+    return ka.endswith(kb) or kb.endswith(ka)
+
+
 def _agreed(values: list[tuple[str, int]], rule: str, what: str) -> str | None:
-    """The one value every card gives (compared loosely), or TableError naming two."""
-    seen: dict[str, tuple[str, int]] = {}
-    for value, row in values:
-        if value:
-            seen.setdefault(header_key(value), (value, row))
-    if len(seen) > 1:
-        (a, row_a), (b, row_b) = list(seen.values())[:2]
-        raise TableError(
-            rule, f"the cards name two {what}s: '{a}' (row {row_a}) and '{b}' (row {row_b})",
-            row=row_b, value=b,
-        )  # fmt: skip
-    return next(iter(seen.values()))[0] if seen else None
+    """The one value every card gives (the longest spelling), or TableError naming two."""
+    found = [(value, row) for value, row in values if value]
+    for value, row in found[1:]:
+        if not same_name(found[0][0], value):
+            raise TableError(
+                rule,
+                f"the cards name two {what}s: '{found[0][0]}' (row {found[0][1]}) and "
+                f"'{value}' (row {row})",
+                row=row, value=value,
+            )  # fmt: skip
+    return max((v for v, _ in found), key=lambda v: len(without_code(v)), default=None)
+
+
+def _sum_parts(parts: list[str], amount_unit: str) -> str:
+    """The 财政拨款 written in parts (本级 + 上级) as one amount in the table's unit, or
+    the parts' raw text when one is not an amount (the gate then names it)."""
+    frame = pl.DataFrame({"text": parts}, schema={"text": pl.String}).select(
+        pl.coalesce(
+            parse_amount(pl.col("text"), amount_unit),
+            parse_typed_amount(pl.col("text"), amount_unit),
+        ).alias("wan"),
+        pl.col("text").str.strip_chars().is_in(["", None]).alias("blank"),
+    )
+    if frame.filter(~pl.col("blank"))["wan"].null_count():
+        return " + ".join(parts)
+    total = sum((Decimal(str(v)) for v in frame["wan"].drop_nulls()), Decimal(0))
+    scale = Decimal(10000) if amount_unit == "元" else Decimal(1)
+    return format((total * scale).normalize(), "f")
+
+
+def _funds(card: Card) -> dict[str, str]:
+    """total / fiscal / special / other texts; 财政拨款 parts summed; a card that gives
+    only its 财政拨款 has that as its total."""
+    fields = dict(card.fields)
+    if card.fiscal_parts and not fields.get("fiscal"):
+        fields["fiscal"] = _sum_parts(card.fiscal_parts, card.amount_unit)
+    sources = [fields.get(role, "") for role in ("special", "other")]
+    if not fields.get("total") and fields.get("fiscal") and not any(sources):
+        fields["total"] = fields["fiscal"]
+    return fields
 
 
 def _project_row(card: Card, offset: int, where: str | None, department: str) -> dict:
     details = dict(card.details)
     if where:
         details["位置"] = f"{where} 第{card.row}行"
-    fields = card.fields
+    fields = _funds(card)
+    for role, label in (("unit", "实施单位"), ("department", "主管部门")):
+        if fields.get(role) and without_code(fields[role]) != fields[role]:
+            details[label] = fields[role]  # the name as written, with its code
     return {
         "source_row": card.row + offset,
         "row_kind": "project",
-        "unit_name": fields.get("unit") or department,
+        "unit_name": without_code(fields.get("unit", "")) or department,
         "name": fields.get("name", ""),
         "total_text": fields.get("total", ""),
         "fiscal_text": fields.get("fiscal", ""),
@@ -106,9 +147,10 @@ def read_card_batch(grids: list[Grid]) -> CardBatch:
     """All cards of the file's card grids as one batch (TableError if they disagree)."""
     found, synthetic = _stacked(grids)
     department = _agreed(
-        [(c.fields.get("department", ""), c.row + o) for c, o, _ in found],
+        [(c.fields.get("department") or c.fields.get("unit", ""), c.row + o) for c, o, _ in found],
         "department_mismatch", "主管部门",
     )  # fmt: skip
+    department = without_code(department) if department else None
     years = [(str(c.year or ""), c.row + o) for c, o, _ in found]
     year = _agreed(years, "year_mismatch", "budget year")
     units = {c.amount_unit for c, _, _ in found}
@@ -144,7 +186,7 @@ def read_card_batch(grids: list[Grid]) -> CardBatch:
 def check_department(given: str | None, batch: CardBatch, path: Path) -> str:
     """The batch's department: --department when given (it must match the cards'
     主管部门), else the cards', else the file name."""
-    if given and batch.department and header_key(given) != header_key(batch.department):
+    if given and batch.department and not same_name(given, batch.department):
         raise TableError(
             "department_mismatch",
             f"--department says '{given}' but the cards' 主管部门 is '{batch.department}'",

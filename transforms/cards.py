@@ -24,104 +24,28 @@ an unread cell, so every non-empty cell is accounted for.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from transforms.card_labels import (
+    BLOCK_ROLE,
+    PERIOD_MARKS,
+    is_annual_label,
+    label_key,
+    label_role,
+    split_inline,
+)
 from transforms.grid import Grid
 from transforms.locate import header_at, header_key, is_synthetic
 from transforms.rows import TOTAL_LABELS
 
-# label → role; compared after `label_key`
-CARD_LABELS: dict[str, tuple[str, ...]] = {
-    "name": ("项目名称", "项目名称及代码"),
-    "department": (
-        "主管部门", "预算部门", "部门名称", "主管部门及代码", "主管单位", "主管部门名称",
-        "一级预算单位", "预算部门名称",
-    ),
-    "unit": (
-        "实施单位", "项目单位", "项目实施单位", "预算单位", "执行单位", "实施单位名称",
-        "资金使用单位", "项目执行单位",
-    ),
-    "total": (
-        "年度资金总额", "年度资金", "资金总额", "年度预算资金", "年度金额", "年度预算数",
-        "项目资金总额", "年度资金合计", "本年度资金总额",
-    ),
-    "fiscal": (
-        "财政拨款", "一般公共预算", "一般公共预算拨款", "财政资金", "财政拨款资金",
-        "当年财政拨款", "本级财政资金", "财政性资金",
-    ),
-    "special": ("财政专户管理资金", "财政专户拨款", "财政专户资金", "财政专户"),
-    "other": ("其他资金", "其他", "其他来源资金", "单位自有资金"),
-    "period_total": ("中期资金总额", "实施期资金总额", "项目总预算", "实施期资金"),
-    "goal": ("年度目标", "年度绩效目标", "年度总体目标", "年度目标值"),
-    "period_goal": ("中期目标", "实施期目标", "实施期总目标", "中期绩效目标", "总目标"),
-}  # fmt: skip
-# labels that only group the cells beside or below them
-GROUP_LABELS = (
-    "资金情况", "项目资金", "资金来源", "总体目标", "绩效指标", "绩效目标", "项目资金情况",
-    "年度绩效指标", "资金构成", "预算资金",
-)  # fmt: skip
-# labels whose value is kept in the card's details
-DETAIL_LABELS = (
-    "项目负责人及电话", "项目负责人", "联系电话", "联系人", "项目属性", "项目期", "项目类型",
-    "项目编码", "项目代码", "项目类别", "项目周期", "实施期限", "立项依据", "项目概况",
-    "绩效目标类型", "项目起止时间", "项目负责人及联系电话", "填报单位", "填报日期",
-)  # fmt: skip
-# the indicator block's header: role → texts
-BLOCK_COLUMNS: dict[str, tuple[str, ...]] = {
-    "level1": ("一级指标", "一级指标名称"),
-    "level2": ("二级指标", "二级指标名称"),
-    "level3": ("三级指标", "三级指标名称", "指标名称", "绩效指标名称"),
-    "value": ("指标值", "目标值", "绩效指标值", "指标值（目标值）", "绩效目标值", "指标目标值"),
-    "period": ("中期指标值", "实施周期指标值", "实施期指标值", "中期目标值", "实施期目标值"),
-    "annual": ("年度指标值", "年度目标值", "本年度指标值", "年度绩效指标值"),
-    "op": ("指标性质", "运算符", "比较符号", "符号"),
-    "unit": ("度量单位", "计量单位", "单位", "指标值单位"),
-    "weight": ("权重", "分值", "指标分值", "权重(%)", "权重（分）", "分值权重"),
-    "standard": ("绩效标准", "评分标准", "评(扣)分标准", "评价标准", "指标解释"),
-    "direction": ("指标方向", "指标方向性", "方向"),
-}  # fmt: skip
-EXTRA_BLOCK_ROLES = ("weight", "standard", "direction")
 NOTE_START = re.compile(r"^(注|说明|备注|填报说明|填表说明)\s*[:：\d１-９]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _UNIT = re.compile(r"[(（](?:单位[:：])?(万元|元)[)）]")
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
-
-
-@lru_cache(maxsize=1 << 14)
-def label_key(text: str) -> str:
-    """A label compared loosely: header_key, no trailing colon, no leading 其中, no
-    trailing parenthesis (`中期目标（2023-2025年）`, `资金情况（万元）`)."""
-    key = header_key(text).rstrip(":：")
-    key = re.sub(r"^其中[:：]?", "", key)
-    return re.sub(r"[(（][^()（）]*[)）]$", "", key).rstrip(":：")
-
-
-def _role_table(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {label_key(text): role for role, texts in table.items() for text in texts}
-
-
-_LABEL_ROLE = _role_table(CARD_LABELS)
-_GROUP_KEYS = {label_key(text) for text in GROUP_LABELS}
-_DETAIL_KEYS = {label_key(text) for text in DETAIL_LABELS}
-_BLOCK_ROLE = _role_table(BLOCK_COLUMNS)
-
-
-def label_role(text: str) -> str | None:
-    """The card role a label cell names, 'group' / 'detail' for the other known labels."""
-    key = label_key(text)
-    if not key:
-        return None
-    if key in _LABEL_ROLE:
-        return _LABEL_ROLE[key]
-    if key in _GROUP_KEYS:
-        return "group"
-    if key in _DETAIL_KEYS:
-        return "detail"
-    return None
+EXTRA_BLOCK_ROLES = ("weight", "standard", "direction", "remark")
+_LEVEL_ROLES = ("level1", "level2", "level3")
 
 
 def tidy_level(text: str) -> str:
@@ -139,6 +63,8 @@ class Card:
     row: int  # the 项目名称 row
     fields: dict[str, str] = field(default_factory=dict)
     field_rows: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # the label each field came from
+    fiscal_parts: list[str] = field(default_factory=list)  # 本级 + 上级 …: 财政拨款 in parts
     details: dict[str, str] = field(default_factory=dict)
     indicators: list[dict[str, object]] = field(default_factory=list)
     unread: list[dict[str, object]] = field(default_factory=list)
@@ -259,20 +185,30 @@ class _CardReader:
         self._store(role, label, value, r, c)
 
     def _store(self, role: str, label: str, value: str, r: int, c: int) -> None:
+        """Put a label's value in its field, or in the details when it is a 中期 value,
+        a detail, a part of the 财政拨款, or a second value for a field already held."""
+        card, key = self.card, label_key(label)
         if role == "period_total":
             self.period_columns.add(c)
-        elif role == "total":
-            self.annual_columns.add(c)
-        in_period = c in self.period_columns and c not in self.annual_columns
-        if role == "detail" or (role in ("fiscal", "special", "other") and in_period):
-            self._detail(label_key(label) if role == "detail" else f"中期{label_key(label)}", value)
-        elif role in ("period_total", "period_goal"):
-            self._detail(label_key(label), value)
-        elif role in self.card.fields and self.card.fields[role]:
-            self._detail(label_key(label), value)  # a second value: kept, never overwritten
-        else:
-            self.card.fields[role] = value
-            self.card.field_rows[role] = r + 1
+        if role in ("period_total", "period_goal", "detail"):
+            self._detail(key, value)
+            return
+        if c in self.period_columns and role in ("total", "fiscal", "special", "other"):
+            self._detail(f"中期{key}", value)  # under a 中期资金总额 label
+            return
+        if role == "fiscal_part":
+            card.fiscal_parts.append(value)
+            self._detail(key, value)
+            return
+        if card.fields.get(role):
+            previous = card.labels.get(role, "")
+            if not (is_annual_label(label) and not is_annual_label(previous)):
+                self._detail(key, value)  # a second value: kept, never overwritten
+                return
+            self._detail(f"中期{label_key(previous)}", card.fields[role])  # 资金总额 | 当年…
+        card.fields[role] = value
+        card.labels[role] = label
+        card.field_rows[role] = r + 1
 
     def _detail(self, key: str, value: str) -> None:
         if key in self.card.details:
@@ -344,20 +280,24 @@ class _CardReader:
         if "annual" not in roles:
             annual = value or period
         if not (name or period or annual):
+            if get("level2"):  # a level-2 row with no indicator under it (a template row)
+                self._detail("空二级指标", f"{level1} / {get('level2')}")
             return
-        extras = {role: get(role) or None for role in EXTRA_BLOCK_ROLES}
-        raw = [level1, level2, name, *(get(r) for r in roles if r not in _LEVEL_ROLES)]
+        own = [
+            _cell(self.rows, row, c)
+            for c in sorted(set(roles.values()) - {roles.get(r, -1) for r in _LEVEL_ROLES[:2]})
+        ]
         self.card.indicators.append(
             {
                 "indicator_row": row + 1,
                 "indicator_pos": len(self.card.indicators) + 1,
-                "record": " | ".join(raw),
+                "record": " | ".join([level1, level2, *own]),
                 "level1_text": level1 or None,
                 "level2_text": level2 or None,
                 "name": name or None,
                 "period": period,
                 "annual": annual,
-                **{f"{role}_text": text for role, text in extras.items()},
+                **{f"{role}_text": get(role) or None for role in EXTRA_BLOCK_ROLES},
             }
         )
 
@@ -372,15 +312,22 @@ class _CardReader:
                     )
 
 
-_LEVEL_ROLES = ("level1", "level2", "level3")
-
-
 def _block_roles(cells: list[str]) -> dict[str, int]:
-    roles: dict[str, int] = {}
+    """Column roles of an indicator block header. A role named twice (中期 | 年度 side by
+    side) is the 年度 one at its last place; the earlier place is the 中期 one
+    (`period` for a value column, `period_level2` / `period_level3` for level names)."""
+    places: dict[str, list[tuple[int, str]]] = {}
     for index, text in enumerate(cells):
-        role = _BLOCK_ROLE.get(label_key(text)) if text.strip() else None
-        if role and role not in roles:
-            roles[role] = index
+        role = BLOCK_ROLE.get(label_key(text)) if text.strip() else None
+        if role:
+            places.setdefault(role, []).append((index, header_key(text)))
+    roles: dict[str, int] = {}
+    for role, found in places.items():
+        annual = [i for i, key in found if not any(m in key for m in PERIOD_MARKS)]
+        roles[role] = (annual or [found[-1][0]])[-1]
+        earlier = [i for i, _ in found if i != roles[role]]
+        if earlier:
+            roles["period" if role in ("value", "annual") else f"period_{role}"] = earlier[0]
     return roles
 
 
@@ -456,21 +403,5 @@ def _is_title_region(rows: list[list[str]], lo: int, hi: int) -> bool:
     return True
 
 
-def details_json(card: Card) -> str | None:
-    """The card's kept extra cells as JSON text (None when there are none)."""
-    if not card.details:
-        return None
-    return json.dumps(card.details, ensure_ascii=False, sort_keys=True)
-
-
 def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def split_inline(text: str) -> tuple[str, str, str] | None:
-    """`部门名称：岳阳县农业农村局` (label and value in one cell) → (role, label, value)."""
-    label, colon, value = unicodedata.normalize("NFKC", text).partition(":")
-    role = label_role(label) if colon and value.strip() else None
-    if role in (None, "group", "name"):
-        return None
-    return role, label.strip(), value.strip()

@@ -29,6 +29,9 @@ LEVEL1_BY_NAME: dict[str, str] = {
     "效益(效果)": "2",
     "效果/效益": "2",
     "满意度": "3",
+    "预期产出": "1",
+    "预期效果": "2",
+    "预期效益": "2",
     "服务对象满意度": "3",
     "社会公众或服务对象满意度": "3",
 }
@@ -56,19 +59,33 @@ LEVEL2_BY_STEM: dict[str, str] = {
     "社会公众满意度": "31",
     "服务对象": "31",
     "满意度": "31",
+    "预算控制": "14",  # 预算(或投资规模)控制指标 (东莞's 批复表)
+    "投资规模控制": "14",
+    # a combined level-2 is filed under the first category it names
+    "社会、经济、生态效益": "22",
+    "经济、社会、生态效益": "21",
 }
 
 # numbering in front of a level name: 1, 1.1, 1-, 11-, (一), 一、, ①
 _NUMBERING = r"^(?:[\d.、\-]+|[(]?[一二三四五六七八九十]+[)、.]|[①-⑳])"
 
 
+# a weight after a level name (产出指标(50分), 满意度指标 10分) or a remark in
+# parentheses anywhere (数量指标(或建筑规模指标), 预算(或投资规模)控制指标)
+_WEIGHT = r"\d+(?:\.\d+)?分$"
+_REMARK = r"[(][^()]*[)]"
+
+
 def name_stem(name: pl.Expr) -> pl.Expr:
-    """Level name without spaces, numbering and the trailing 指标 (1.1 数量指标 → 数量)."""
+    """Level name without spaces, numbering, a weight and the trailing 指标
+    (1.1 数量指标 → 数量, 产出指标(50分) → 产出)."""
     return (
         name.str.normalize("NFKC")
         .str.replace_all(r"\s+", "")
         .str.replace(_NUMBERING, "")
-        .str.replace(r"指标$", "")
+        .str.replace_all(_REMARK, "")
+        .str.replace(_WEIGHT, "")
+        .str.replace(r"(?:指标|值)$", "")
     )
 
 

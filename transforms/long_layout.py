@@ -33,8 +33,8 @@ LISTED_COLUMNS = {
     "period": pl.String,
     "annual": pl.String,
 }
-# kept beside an indicator when its table has the column (cards: 权重 / 绩效标准 / 指标方向)
-INDICATOR_EXTRAS = ("weight_text", "standard_text", "direction_text")
+# kept beside an indicator when its table has the column (权重 / 绩效标准 / 指标方向 / 备注)
+INDICATOR_EXTRAS = ("weight_text", "standard_text", "direction_text", "remark_text")
 
 
 @dataclass
