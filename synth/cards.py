@@ -29,9 +29,11 @@ from synth.forms import (
     STANDARDS,
     FormStyle,
     amount_text,
+    ascii_ops,
     direction,
     plain_number,
     split_target,
+    with_code,
 )
 from synth.model import Funds, Indicator, LogicalTable, Project
 from synth.render import Sheet
@@ -124,10 +126,12 @@ class _IndicatorRows:
         self.form = form
         weights = _weights(indicators)
         self.targets: list[Any] = []
+        typed = ascii_ops if form.ascii_ops else str
+        self.periods = [typed(ind.period_target) for ind in indicators] if form.period else None
         self.extras: dict[str, list[str]] = {name: [] for name in form.extras}
         for ind, weight in zip(indicators, weights, strict=True):
             parts = split_target(ind.annual_target)
-            self.targets.append(list(parts) if form.split_targets else ind.annual_target)
+            self.targets.append(list(parts) if form.split_targets else typed(ind.annual_target))
             for name in form.extras:
                 value = {"权重": str(weight), "指标方向": direction(parts[0])}.get(name)
                 self.extras[name].append(value or rng.choice(STANDARDS))
@@ -135,8 +139,8 @@ class _IndicatorRows:
     def cells(self, index: int, columns: dict[str, int]) -> dict[int, str]:
         ind = self.indicators[index]
         cells = {columns["level3"]: ind.name}
-        if "period" in columns:
-            cells[columns["period"]] = ind.period_target
+        if "period" in columns and self.periods is not None:
+            cells[columns["period"]] = self.periods[index]
         target = self.targets[index]
         if self.form.split_targets:
             for role, text in zip(("op", "value", "measure"), target, strict=True):
@@ -155,6 +159,9 @@ class _Card(_Grid):
         self, table: LogicalTable, unit: str, project: Project, style: Style, form: FormStyle
     ) -> None:
         self.table, self.unit_name, self.project, self.form = table, unit, project, form
+        self.table_units = [u.name for u in table.units]
+        self.printed: _IndicatorRows | None = None
+        self.row_seqs: list[int | None] = []
         self.unit = style.amount_unit or table.amount_unit
         self.rng = _rng(table, project)
         roles = ["level1", "level2", "level3", *(["period"] if form.period else [])]
@@ -177,7 +184,15 @@ class _Card(_Grid):
         self.sheet.head = len(self.sheet.rows)
         row = self.add({0: "项目名称", 1: self.project.name})
         self.merge(row, 1, row, self.last)
-        self.pair_row(form.department_label, table.department, form.unit_label, self.unit_name)
+        department, unit = table.department, self.unit_name
+        if form.codes:  # one spelling per department: [015001]…, (433)…(部门) or 820-…
+            code = _code(table.department)
+            pattern = code % 3
+            number = self.table_units.index(unit) + 1
+            department = with_code(department, str(code), pattern, department=True)
+            unit = with_code(unit, f"{code}{number:03d}", pattern, department=False)
+        self.department_cell, self.unit_cell = department, unit
+        self.pair_row(form.department_label, department, form.unit_label, unit)
         self.funds()
         self.goals()
         header, order, levels = self.indicators()
@@ -218,17 +233,16 @@ class _Card(_Grid):
         first = len(self.sheet.rows)
         for key, name, value in lines:
             row = self.add({1: name})
-            text = self.amount(value, row, 2)
+            # inline: the amount shares its label's cell (年度资金总额：16), no number behind it
+            text = amount_text(value, typing, self.unit) if form.inline_amounts else \
+                self.amount(value, row, 2)  # fmt: skip
             if key == "total" and form.amount_note and typing in ("wan", "wanyuan"):
-                sources = [(n, v) for _, n, v in lines[1:] if v]
-                text += (
-                    "("
-                    + ",".join(
-                        f"{n.removeprefix('其中：')}{plain_number(v)}万元" for n, v in sources
-                    )
-                    + ")"
-                )
-            self.sheet.rows[row][2] = text
+                sources = [(n.removeprefix("其中："), v) for _, n, v in lines[1:] if v]
+                text += "(" + ",".join(f"{n}{plain_number(v)}万元" for n, v in sources) + ")"
+            value_column = 1 if form.inline_amounts else 2
+            if form.inline_amounts:
+                text = name + text
+            self.sheet.rows[row][value_column] = text
             self.amount_cells[key] = text
             if key == "total" and form.period:
                 self.period_total = project.total * self.rng.choice((1, 2, 3))
@@ -236,10 +250,10 @@ class _Card(_Grid):
                 self.sheet.rows[row][self.mid + 1] = self.amount(
                     self.period_total, row, self.mid + 1
                 )
-                self.merge(row, 2, row, self.mid - 1)
+                self.merge(row, value_column, row, self.mid - 1)
                 self.merge(row, self.mid + 1, row, self.last)
             else:
-                self.merge(row, 2, row, self.last)
+                self.merge(row, value_column, row, self.last)
         self.sheet.rows[first][0] = label
         self.merge(first, 0, len(self.sheet.rows) - 1, 0)
 
@@ -258,6 +272,33 @@ class _Card(_Grid):
         self.sheet.rows[first][0] = "总体目标"
         self.merge(first, 0, first + 1, 0)
 
+    def levels(self, code2: str, paren: str) -> tuple[str, str, bool]:
+        """The printed level-1 and level-2 names of a category, and whether the satisfaction
+        cell spans both."""
+        form = self.form
+        code1 = code2[0]
+        if form.satisfaction_under_benefit and code1 == "3":
+            level1 = CARD_LEVEL1["2"]
+            if form.weights:
+                level1 += paren.format(LEVEL1_WEIGHTS["2"])
+            return level1, "社会公众或服务对象满意度指标", False
+        level1 = CARD_LEVEL1[code1]
+        if form.weights:
+            level1 += paren.format(LEVEL1_WEIGHTS[code1])
+        span = form.satisfaction_span and code1 == "3"
+        return level1, level1 if span else _level2_label(code2, form), span
+
+    def slots(self, order: list[Indicator]) -> list[Indicator | str]:
+        """The indicator rows in print order; a str is a level-2 row with no indicator."""
+        if not self.form.empty_levels:
+            return list(order)
+        present = {ind.level2_code for ind in order}
+        groups = {ind.level1_code for ind in order}
+        spare = [c for c in CARD_LEVEL2 if c[0] in groups and c not in present and c != "31"]
+        picked = self.rng.sample(spare, min(len(spare), self.rng.randint(1, 2)))
+        slots: list[Indicator | str] = [*order, *picked]
+        return sorted(slots, key=lambda slot: slot if isinstance(slot, str) else slot.level2_code)
+
     def indicators(self) -> tuple[int, list[Indicator], tuple[list[str], list[str]]]:
         form, columns = self.form, self.columns
         order = sorted(self.project.indicators, key=lambda ind: ind.level2_code)
@@ -270,51 +311,60 @@ class _Card(_Grid):
         )
         paren = self.rng.choice(("（{}分）", "({}分)"))
         printed = _IndicatorRows(order, form, self.rng)
-        level1s, level2s = [], []
-        for index, ind in enumerate(order):
-            level1 = CARD_LEVEL1[ind.level1_code]
-            if form.weights:
-                level1 += paren.format(LEVEL1_WEIGHTS[ind.level1_code])
-            span = form.satisfaction_span and ind.level1_code == "3"
-            level2 = level1 if span else _level2_label(ind.level2_code, form)
-            level1s.append(level1)
-            level2s.append(level2)
-            cells = printed.cells(index, columns)
+        slots = self.slots(order)
+        level1s, level2s, keys, spanned = [], [], [], []
+        index = 0
+        for slot in slots:
+            code2 = slot if isinstance(slot, str) else slot.level2_code
+            level1, level2, span = self.levels(code2, paren)
+            if isinstance(slot, str):
+                cells = {}
+            else:
+                cells = printed.cells(index, columns)
+                level1s.append(level1)
+                level2s.append(level2)
+                index += 1
             cells[columns["level1"]] = level1
             cells[columns["level2"]] = "" if span else level2
             self.add(cells)
+            keys.append((level1, level2))
+            spanned.append(span)
         top = header + 1
         c1, c2 = columns["level1"], columns["level2"]
-        keys1 = [ind.level1_code for ind in order]
-        spanned = [form.satisfaction_span and k == "3" for k in keys1]
-        plain = [k for k, s in zip(keys1, spanned, strict=True) if not s]
-        self.merge_down(c1, plain, top)
-        self.merge_down(c2, [ind.level2_code for ind in order][: len(plain)], top)
+        plain = [key for key, span in zip(keys, spanned, strict=True) if not span]
+        if not form.repeat_levels:
+            self.merge_down(c1, [k[0] for k in plain], top)
+            self.merge_down(c2, [f"{k[0]}|{k[1]}" for k in plain], top)
         if any(spanned):  # the satisfaction rows are last (sorted): one B:C block
             first = top + len(plain)
-            self.merge(first, c1, top + len(order) - 1, c2)
-            for row in range(first + 1, top + len(order)):
+            self.merge(first, c1, top + len(slots) - 1, c2)
+            for row in range(first + 1, top + len(slots)):
                 self.sheet.rows[row][c1] = ""
         self.merge(header, 0, len(self.sheet.rows) - 1, 0)
         self.printed = printed
+        self.row_seqs = [None if isinstance(slot, str) else slot.seq for slot in slots]
         return header, order, (level1s, level2s)
 
     def meta(
         self, header: int, order: list[Indicator], levels: tuple[list[str], list[str]]
     ) -> dict[str, Any]:
         printed = self.printed
+        assert printed is not None, "indicators() runs before meta()"
         return {
             "kind": "card",
             "project": self.project.name,
             "unit": self.unit_name,
+            "department_cell": self.department_cell,
+            "unit_cell": self.unit_cell,
             "first_row": 1,  # 1-based row of the card's first row in its sheet (see form_sheets)
             "header_row": header + 1,  # 1-based, relative to the card's first row
             "rows": len(self.sheet.rows),
             "order": [ind.seq for ind in order],
+            "row_seqs": self.row_seqs,  # per indicator row: its seq, None for an empty level
             "level1_labels": levels[0],
             "level2_labels": levels[1],
             "targets": printed.targets,
-            "period_targets": [ind.period_target for ind in order] if self.form.period else None,
+            "period_targets": printed.periods,
             "extras": printed.extras,
             "amount_cells": self.amount_cells,
             "period_total": None if self.period_total is None else str(self.period_total),
@@ -384,7 +434,7 @@ def render_list(
         return cells
 
     code = _code(table.department)
-    department = f"{code}-{table.department}" if form.codes else table.department
+    department = with_code(table.department, str(code), 2, True) if form.codes else table.department
     row = len(grid.sheet.rows)
     declared = amount_cells(table.declared, row)
     grid.add({0: department, **{columns[k]: v for k, v in declared.items()}})
@@ -393,7 +443,11 @@ def render_list(
         {"kind": "department", "cell": department, "row": row + 1, "amount_cells": declared}
     )
     for number, table_unit in enumerate(table.units, 1):
-        unit_cell = f"{code}{number:03d}-{table_unit.name}" if form.codes else table_unit.name
+        unit_cell = (
+            with_code(table_unit.name, f"{code}{number:03d}", 2, False)
+            if form.codes
+            else table_unit.name
+        )
         unit_first = len(grid.sheet.rows)
         for project in table_unit.projects:
             rng = _rng(table, project)
@@ -429,10 +483,11 @@ def render_list(
                     "first_row": first + 1,
                     "rows": last - first + 1,
                     "order": [ind.seq for ind in order],
+                    "row_seqs": [ind.seq for ind in order],
                     "level1_labels": level1s,
                     "level2_labels": level2s,
                     "targets": printed.targets,
-                    "period_targets": [i.period_target for i in order] if form.period else None,
+                    "period_targets": printed.periods,
                     "extras": printed.extras,
                     "amount_cells": cells_of_amounts,
                 }

@@ -50,6 +50,11 @@ FORM_KNOBS: dict[str, float] = {
     "form_notes": 0.3,
     "codes": 0.3,
     "list_amounts": 0.4,
+    "empty_levels": 0.25,
+    "inline_amounts": 0.15,
+    "repeat_levels": 0.2,
+    "ascii_ops": 0.15,
+    "satisfaction_under_benefit": 0.1,
 }
 
 
@@ -72,8 +77,14 @@ class FormStyle:
     period: 中期资金总额, 中期目标 and 中期指标值 beside the year's.
     extras: extra columns among 权重, 绩效标准, 指标方向.
     notes: a 注： line below each card (below the list).
-    codes: the list form prefixes codes (801-部门, 801001-单位).
+    codes: codes before the department's and units' names ([801]…, (801)…(部门), 801-…).
     list_amounts: the list form prints 'total' (预算数) or 'sources' (合计 + three sources).
+    empty_levels: a card prints a level-2 row or two with no indicator (blank 三级 and value).
+    inline_amounts: a card's amount shares its label's cell (年度资金总额：16).
+    repeat_levels: level names repeated on every row instead of merged down.
+    ascii_ops: whole targets typed with >= and <= instead of ≥ and ≤.
+    satisfaction_under_benefit: 2015 template: satisfaction is a level-2
+      (社会公众或服务对象满意度指标) under 效益指标.
     """
 
     arrangement: str = "sheets"
@@ -91,6 +102,11 @@ class FormStyle:
     notes: bool = False
     codes: bool = False
     list_amounts: str = "total"
+    empty_levels: bool = False
+    inline_amounts: bool = False
+    repeat_levels: bool = False
+    ascii_ops: bool = False
+    satisfaction_under_benefit: bool = False
 
     def for_layout(self, layout: str) -> FormStyle:
         """The knobs that layout prints, the others back to their defaults (so the truth
@@ -99,9 +115,12 @@ class FormStyle:
             return replace(
                 self, arrangement="sheets", title="year_row", department_label="主管部门",
                 unit_label="实施单位", amount_typing="plain", amount_note=False, weights=False,
-                satisfaction_span=False,
+                satisfaction_span=False, empty_levels=False, inline_amounts=False,
+                repeat_levels=False, satisfaction_under_benefit=False,
             )  # fmt: skip
-        return replace(self, codes=False, list_amounts="total")
+        if self.satisfaction_under_benefit:  # a level-2 under 效益 spans nothing
+            return replace(self, list_amounts="total", satisfaction_span=False)
+        return replace(self, list_amounts="total")
 
     def to_dict(self) -> dict[str, object]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -142,6 +161,11 @@ def random_form_style(rng: random.Random, vary: set[str] | frozenset[str]) -> Fo
         notes=on("form_notes"),
         codes=on("codes"),
         list_amounts="sources" if on("list_amounts") else "total",
+        empty_levels=on("empty_levels"),
+        inline_amounts=on("inline_amounts"),
+        repeat_levels=on("repeat_levels"),
+        ascii_ops=on("ascii_ops"),
+        satisfaction_under_benefit=on("satisfaction_under_benefit"),
     )
 
 
@@ -158,6 +182,21 @@ def split_target(text: str) -> tuple[str, str, str]:
     if match and not any(word in match["unit"] for word in _NOT_A_UNIT):
         return _OPS[match["op"] or ""], match["num"], match["unit"]
     return "定性", text, ""
+
+
+def ascii_ops(text: str) -> str:
+    """≥95% → >=95%: how targets look when typed without the math signs."""
+    return text.replace("≥", ">=").replace("≤", "<=")
+
+
+def with_code(name: str, code: str, pattern: int, department: bool) -> str:
+    """A name with its budget code in front, in one of the real spellings:
+    [015001]武汉市青山区教育局, (433)乌海市供销合作社联合社(部门), 820-马踏镇部门."""
+    if pattern == 0:
+        return f"[{code}]{name}"
+    if pattern == 1:
+        return f"({code}){name}" + ("(部门)" if department else "")
+    return f"{code}-{name}"
 
 
 def direction(op: str) -> str:

@@ -41,6 +41,7 @@ from synth.forms import (
     EXTRA_COLUMNS,
     FORM_KNOBS,
     UNIT_LABELS,
+    ascii_ops,
     split_target,
 )
 from synth.vocabulary import SYNTHETIC_MARK
@@ -74,6 +75,19 @@ EVERYTHING = FormStyle(
     period=True,
     extras=EXTRA_COLUMNS,
     notes=True,
+    codes=True,
+    empty_levels=True,
+)
+# the older template: satisfaction under 效益指标, label and amount in one cell, codes,
+# level names on every row, >= typed for ≥
+TEMPLATE_2015 = FormStyle(
+    satisfaction_under_benefit=True,
+    inline_amounts=True,
+    codes=True,
+    repeat_levels=True,
+    ascii_ops=True,
+    empty_levels=True,
+    period=True,
 )
 
 
@@ -146,20 +160,43 @@ def _row(grid: list[list[str]], rows: range, column: int, text: str) -> list[str
     raise AssertionError(f"no row with {text!r} in column {column} of rows {rows}")
 
 
+LEVEL1_WORD = {"1": "产出", "2": "效益", "3": "满意度"}
+AMOUNT_LABELS = {
+    "total": "年度资金总额：",
+    "fiscal": "其中：财政拨款",
+    "special": "财政专户管理资金",
+    "other": "其他资金",
+}
+
+
 def check_indicators(grid, header: int, first: int, meta, project, form: FormStyle) -> None:
     """The project's indicator rows (from row `first`; column names in row `header`) print
-    exactly what the truth says."""
+    exactly what the truth says; rows of an empty level-2 print nothing else."""
     names = grid[header]
     col = {name: names.index(name) for name in names if name}
+    typed = ascii_ops if form.ascii_ops else str
     by_seq = {ind.seq: ind for ind in project.indicators}
     assert sorted(meta["order"]) == sorted(by_seq), "each indicator printed once"
-    for k, seq in enumerate(meta["order"]):
-        ind, row = by_seq[seq], grid[first + k]
+    assert [s for s in meta["row_seqs"] if s is not None] == meta["order"]
+    target_columns = [c for c in ("指标值", "年度指标值", "指标性质", "度量单位") if c in col]
+    k = 0
+    for offset, seq in enumerate(meta["row_seqs"]):
+        row = grid[first + offset]
+        if seq is None:  # a level-2 printed with no indicator: a trap for readers
+            assert form.empty_levels and row[col["二级指标"]]
+            assert not row[col["三级指标"]] and not any(row[col[c]] for c in target_columns)
+            continue
+        ind = by_seq[seq]
+        assert seq == meta["order"][k]
         assert row[col["三级指标"]] == ind.name
         assert row[col["一级指标"]] == meta["level1_labels"][k]
         assert row[col["二级指标"]] == meta["level2_labels"][k]
         level1 = meta["level1_labels"][k]
-        assert level1.startswith({"1": "产出", "2": "效益", "3": "满意度"}[ind.level1_code])
+        word = LEVEL1_WORD[ind.level1_code]
+        if form.satisfaction_under_benefit and ind.level1_code == "3":
+            word = "效益"
+            assert meta["level2_labels"][k] == "社会公众或服务对象满意度指标"
+        assert level1.startswith(word)
         if form.weights:
             assert WEIGHTED.match(level1), level1
         if form.split_targets:
@@ -172,15 +209,26 @@ def check_indicators(grid, header: int, first: int, meta, project, form: FormSty
                 assert ind.annual_target.endswith(value + unit)
         else:
             annual = "年度指标值" if form.period else "指标值"
-            assert row[col[annual]] == meta["targets"][k] == ind.annual_target
+            assert row[col[annual]] == meta["targets"][k] == typed(ind.annual_target)
         if form.period:
-            assert row[col["中期指标值"]] == ind.period_target == meta["period_targets"][k]
+            assert row[col["中期指标值"]] == typed(ind.period_target) == meta["period_targets"][k]
         for extra in form.extras:
             assert row[col[extra]] == meta["extras"][extra][k]
+        k += 1
+    assert k == len(meta["order"])
     if "权重" in form.extras:
         weights = [int(w) for w in meta["extras"]["权重"]]
         present = {ind.level1_code for ind in project.indicators}
         assert sum(weights) == sum({"1": 50, "2": 30, "3": 10}[c] for c in present)
+
+
+def amount_cell(grid, rows: range, key: str, form: FormStyle) -> str:
+    """The printed amount of a 资金情况 line (inline: the text after its label)."""
+    label = AMOUNT_LABELS[key]
+    if form.inline_amounts:
+        row = next(grid[r] for r in rows if grid[r][1].startswith(label))
+        return row[1][len(label) :]
+    return _row(grid, rows, 1, label)[2]
 
 
 def check_card(
@@ -189,29 +237,25 @@ def check_card(
     """One card within `rows` of a filled grid says what the logical project says."""
     assert _row(grid, rows, 0, "项目名称")[1] == project.name
     labels = _row(grid, rows, 0, form.department_label)
-    assert labels[1] == table.department and is_invented(labels[1])
-    assert labels[labels.index(form.unit_label) + 1] == unit_name == meta["unit"]
+    assert labels[1] == meta["department_cell"] and is_invented(table.department)
+    assert (labels[1] == table.department) != form.codes and table.department in labels[1]
+    assert labels[labels.index(form.unit_label) + 1] == meta["unit_cell"]
+    assert unit_name == meta["unit"] and unit_name in meta["unit_cell"]
     unit = table.amount_unit
-    for key, label in (
-        ("total", "年度资金总额："),
-        ("fiscal", "其中：财政拨款"),
-        ("other", "其他资金"),
-    ):
-        cell = _row(grid, rows, 1, label)[2]
-        assert cell == meta["amount_cells"][key]
+    for key in ("total", "fiscal", "other") + (("special",) if project.special else ()):
+        cell = amount_cell(grid, rows, key, form)
+        shown = meta["amount_cells"][key]
+        assert (AMOUNT_LABELS[key] + cell if form.inline_amounts else cell) == shown
         assert parse_amount(cell, unit) == getattr(project, key)
-    if project.special:
-        cell = _row(grid, rows, 1, "财政专户管理资金")[2]
-        assert parse_amount(cell, unit) == project.special
     if form.amount_typing in ("wan", "wanyuan", "yuan"):
-        assert meta["amount_cells"]["total"].split("(")[0].endswith(("万", "万元", "元"))
+        assert amount_cell(grid, rows, "total", form).split("(")[0].endswith(("万", "万元", "元"))
     _row(grid, rows, 0, "总体目标")
     texts = {cell for r in rows for cell in grid[r]}
     assert project.goal in texts
     if form.period:
         assert "中期目标" in texts and "中期资金总额" in texts
-        period_total = _row(grid, rows, 1, "年度资金总额：")
-        shown = period_total[period_total.index("中期资金总额") + 1]
+        total_row = next(grid[r] for r in rows if grid[r][1].startswith("年度资金总额："))
+        shown = total_row[total_row.index("中期资金总额") + 1]
         assert parse_amount(shown, unit) == Decimal(meta["period_total"])
     header = next(r for r in rows if "三级指标" in grid[r])
     check_indicators(grid, header, header + 1, meta, project, form)
@@ -250,7 +294,13 @@ def _forms() -> st.SearchStrategy[FormStyle]:
         period=st.booleans(),
         extras=st.lists(st.sampled_from(EXTRA_COLUMNS), unique=True).map(tuple),
         notes=st.booleans(),
-    )
+        codes=st.booleans(),
+        empty_levels=st.booleans(),
+        inline_amounts=st.booleans(),
+        repeat_levels=st.booleans(),
+        ascii_ops=st.booleans(),
+        satisfaction_under_benefit=st.booleans(),
+    ).map(lambda form: form.for_layout("card"))
 
 
 def check_card_xlsx(table: LogicalTable, form: FormStyle, data: bytes) -> None:
@@ -294,6 +344,25 @@ def test_every_variant_at_once_reads_back(table):
     assert {"指标性质", "度量单位", "中期指标值", "权重", "绩效标准", "指标方向"} <= set(cells)
 
 
+def test_the_2015_template_reads_back(table):
+    check_card_xlsx(table, TEMPLATE_2015, table_bytes(table, "xlsx", "card", form=TEMPLATE_2015))
+    sheets = form_sheets(table, "xlsx", "card", None, TEMPLATE_2015)
+    empty = under = 0
+    for sheet in sheets:
+        (meta,) = sheet.meta
+        header = meta["first_row"] - 1 + meta["header_row"] - 1
+        rows = range(header + 1, header + 1 + len(meta["row_seqs"]))
+        for r1, c1, r2, c2 in sheet.merges:  # level names repeat on every row: no merge there
+            assert not (c1 in (1, 2) and r1 in rows and r2 > r1), (r1, c1, r2, c2)
+        empty += meta["row_seqs"].count(None)
+        under += meta["level2_labels"].count("社会公众或服务对象满意度指标")
+        assert any(">=" in t or "<=" in t for t in meta["targets"]) or not any(
+            "≥" in i.annual_target or "≤" in i.annual_target
+            for i in projects_of(table)[meta["project"]].indicators
+        )
+    assert empty and under, "empty level-2 rows and satisfaction under 效益 were printed"
+
+
 def test_the_satisfaction_cell_spans_level_one_and_two(table):
     form = FormStyle(satisfaction_span=True)
     sheets = form_sheets(table, "xlsx", "card", None, form)
@@ -312,7 +381,9 @@ def test_the_satisfaction_cell_spans_level_one_and_two(table):
     assert spans, "the table has satisfaction indicators"
 
 
-@pytest.mark.parametrize("form", [FormStyle(), EVERYTHING], ids=["plain", "everything"])
+@pytest.mark.parametrize(
+    "form", [FormStyle(), EVERYTHING, TEMPLATE_2015], ids=["plain", "everything", "2015"]
+)
 def test_cards_in_docx_are_one_word_table_each(table, form):
     paragraphs, tables = docx_grids(table_bytes(table, "docx", "card", form=form))
     assert paragraphs[0] == SYNTHETIC_MARK
@@ -407,6 +478,7 @@ def _list_forms() -> st.SearchStrategy[FormStyle]:
         notes=st.booleans(),
         codes=st.booleans(),
         list_amounts=st.sampled_from(["total", "sources"]),
+        ascii_ops=st.booleans(),
     )
 
 
@@ -454,7 +526,8 @@ def test_a_corpus_of_forms_writes_consistent_truth(tmp_path):
             assert meta["unit"] == truth["unit"]
             assert sorted(meta["order"]) == [i["seq"] for i in truth["indicators"]]
             if record["layout"] == "card":
-                typed = parse_amount(meta["amount_cells"]["total"], record["amount_unit"])
+                shown = meta["amount_cells"]["total"].removeprefix(AMOUNT_LABELS["total"])
+                typed = parse_amount(shown, record["amount_unit"])
                 assert typed == Decimal(truth["total"])
         assert record["declared_printed"] == (record["layout"] == "list")
         data = (tmp_path / record["path"]).read_bytes()
