@@ -19,7 +19,7 @@ from transforms.errors import TableError
 from transforms.excel import read_workbook
 from transforms.grid import ReadLimits
 from transforms.normalize import normalize
-from transforms.read import read_grids
+from transforms.read import read_grids, sniff
 from transforms.table import SourceFile, read_table
 from transforms.word import read_docx
 
@@ -344,3 +344,16 @@ def test_the_bytes_decide_over_the_name():
     for name in ("申报表.xlsx", "申报表.txt", "申报表.pdf", "申报表"):
         (grid,) = read_grids(Path(name), data)
         assert grid.encoding == "docx"
+    workbook = CARD.with_suffix(".xlsx").read_bytes()
+    for name in ("申报表.docx", "申报表.doc", "申报表.txt"):
+        (grid,) = read_grids(Path(name), workbook)
+        assert grid.encoding == "xlsx"
+
+
+def test_an_ole_file_is_told_apart_by_its_main_stream():
+    word = OLE + "WordDocument".encode("utf-16-le")
+    with pytest.raises(TableError) as raised:
+        read_grids(Path("申报表.txt"), word)
+    assert "save it as .docx" in raised.value.message
+    assert sniff(OLE + "Workbook".encode("utf-16-le")) == "xls"
+    assert sniff(word) == "doc" and sniff(OLE) is None

@@ -22,7 +22,7 @@ from transforms.errors import TableError
 from transforms.excel import read_workbook
 from transforms.grid import Grid, ReadLimits, check_cells, too_many_rows
 from transforms.pdf import is_pdf, read_pdf
-from transforms.word import ZIP_MAGIC, read_docx
+from transforms.word import OLE_MAGIC, ZIP_MAGIC, read_docx
 
 TEXT_SUFFIXES = {".txt", ".tsv", ".csv"}
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -30,10 +30,14 @@ DOCUMENT_SUFFIXES = {".docx", ".doc", ".pdf"}
 # what discovery hands to a reader (.doc too: its reader says to save it as .docx)
 TABLE_SUFFIXES = {".txt", ".tsv", ".csv", ".xlsx", ".xls", ".docx", ".doc", ".pdf"}
 EXPECTED = ".txt .tsv .csv .xlsx .xls .docx .pdf"
+# the names of an OLE2 file's main stream, as its directory spells them (UTF-16)
+_OLE_WORD = "WordDocument".encode("utf-16-le")
+_OLE_BOOK = "Workbook".encode("utf-16-le")
+_OLE_OLD_BOOK = "Book".encode("utf-16-le") + b"\x00\x00"
 
 __all__ = [
     "TABLE_SUFFIXES", "Grid", "ReadLimits", "decode", "read_delimited", "read_grid", "read_grids",
-    "sniff_delimiter", "unsupported_type",
+    "sniff", "sniff_delimiter", "unsupported_type",
 ]  # fmt: skip
 
 
@@ -128,10 +132,13 @@ def read_grids(
         data = read_file_bytes(path)
     if not data:
         raise TableError("empty", "the file is empty (0 bytes)")
-    if is_pdf(data):
+    kind = sniff(data)
+    if kind == "pdf":
         return read_pdf(data, limits)
-    if is_docx(data):
-        return read_docx(data, limits)
+    if kind == "docx" or (kind == "doc" and suffix not in WORKBOOK_SUFFIXES):
+        return read_docx(data, limits)  # a .doc: refused with what to do
+    if kind in ("xlsx", "xls") and suffix not in WORKBOOK_SUFFIXES:
+        return read_workbook(data, limits)
     if suffix == ".pdf":
         return read_pdf(data, limits)  # says what the bytes are instead
     if suffix in (".docx", ".doc"):
@@ -143,15 +150,27 @@ def read_grids(
     raise TableError("format", unsupported_type(suffix))
 
 
-def is_docx(data: bytes) -> bool:
-    """A zip file holding a Word document part (a .docx, whatever its name says)."""
-    if not data.startswith(ZIP_MAGIC):
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return any(name.lower() == "word/document.xml" for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False  # the workbook reader names the damage
+def sniff(data: bytes) -> str | None:
+    """What the bytes are, whatever the file's name says: 'pdf', 'docx' / 'xlsx' (a zip
+    holding a Word document / a workbook), 'doc' / 'xls' (an OLE2 file holding a Word
+    document / a workbook stream), or None (text, or bytes the suffix must explain)."""
+    if is_pdf(data):
+        return "pdf"
+    if data.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = {name.lower() for name in archive.namelist()}
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None  # the reader the suffix picks names the damage
+        if "word/document.xml" in names:
+            return "docx"
+        return "xlsx" if any(n.endswith(("workbook.xml", "workbook.bin")) for n in names) else None
+    if data.startswith(OLE_MAGIC):
+        if _OLE_WORD in data:
+            return "doc"
+        if _OLE_BOOK in data or _OLE_OLD_BOOK in data:
+            return "xls"
+    return None
 
 
 def read_grid(path: Path, data: bytes | None = None, limits: ReadLimits | None = None) -> Grid:
