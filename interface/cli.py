@@ -11,7 +11,6 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +19,7 @@ from rich.console import Console
 
 from flows.runners import TaskRunnerKind
 from flows.settings import LOCAL_SERVER_PORT, LogLevel, Settings, SettingsError, load_settings
+from interface.formats import FORMAT_HELP, Format
 
 app = typer.Typer(
     add_completion=False,
@@ -38,12 +38,6 @@ err = Console(
     highlight=Console(stderr=True).is_terminal,
 )  # fmt: skip
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class State:
@@ -67,6 +61,9 @@ DaskAddressOption = Annotated[
 ]
 
 
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help=FORMAT_HELP, case_sensitive=False)
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -186,10 +183,10 @@ def _run_flow(
         warming.join()
 
 
-def _finish(summary: dict[str, Any]) -> None:
+def _finish(summary: dict[str, Any], fmt: Format = Format.table) -> None:
     from interface.render import print_summary
 
-    print_summary(out, err, summary)
+    print_summary(out, err, summary, fmt)
     raise typer.Exit(summary["exit_status"])
 
 
@@ -198,9 +195,10 @@ def nightly(
     wait: Annotated[float, typer.Option(help="Seconds to wait for a running run.")] = 0.0,
     task_runner: TaskRunnerOption = TaskRunnerKind.default,
     dask_address: DaskAddressOption = None,
+    format: FormatOption = Format.table,
 ) -> None:
     """The scheduled flow: ingest everything new or changed in the inbox."""
-    _finish(_run_flow(task_runner, dask_address, wait_for_lock_seconds=wait))
+    _finish(_run_flow(task_runner, dask_address, wait_for_lock_seconds=wait), format)
 
 
 @app.command()
@@ -210,14 +208,16 @@ def ingest(
     department: Annotated[str | None, typer.Option(help="Department name override.")] = None,
     task_runner: TaskRunnerOption = TaskRunnerKind.default,
     dask_address: DaskAddressOption = None,
+    format: FormatOption = Format.table,
 ) -> None:
     """Ingest these files or folders now (same gate and publish as nightly)."""
     _finish(
         _run_flow(
             task_runner, dask_address,
             paths=_existing_paths(paths), year=year, department=department,
-        )  # fmt: skip
-    )
+        ),
+        format,
+    )  # fmt: skip
 
 
 @app.command()
@@ -253,6 +253,7 @@ def serve(
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to check.")],
     year: Annotated[int | None, typer.Option(help="Budget year (else from the path).")] = None,
+    format: FormatOption = Format.table,
 ) -> None:
     """Parse and gate only: print the report, write nothing."""
     from interface.render import print_validation
@@ -260,17 +261,17 @@ def validate(
 
     targets = [Path(p) for p in _existing_paths(paths)]
     outcome = validate_paths(targets, settings().limits, year)
-    raise typer.Exit(print_validation(out, err, outcome))
+    raise typer.Exit(print_validation(out, err, outcome, format))
 
 
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="A read-only SQL query.")],
-    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    format: FormatOption = Format.table,
     as_of: AsOfOption = None,
 ) -> None:
     """Run an ad-hoc query on the warehouse, read-only (--as-of: as it was then)."""
-    from interface.render import print_rows
+    from interface.formats import Result, print_result
     from warehouse.query import QueryRefused, check_readonly, run_readonly
 
     try:
@@ -285,7 +286,7 @@ def sql(
     except Exception as exc:  # duckdb's own parse/binder errors: one line, no trace
         err.print(f"bpw sql: {str(exc).splitlines()[0]}", markup=False)
         raise typer.Exit(2) from None
-    print_rows(out, columns, rows, format.value)
+    print_result(out, Result(columns, rows), format)
 
 
 @app.command()
@@ -300,10 +301,11 @@ def yoy(
     ] = None,
     from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    format: FormatOption = Format.table,
 ) -> None:
     """Year-over-year trends: per department, or per --project / --family series."""
-    from interface.yoy_render import print_yoy
+    from interface.formats import Result
+    from interface.render import print_yoy
     from warehouse.query import run_readonly
     from warehouse.yoy import yoy_query
 
@@ -317,37 +319,38 @@ def yoy(
         err.print(f"bpw: no warehouse at {catalog} yet: run `bpw nightly` or `bpw demo` first")
         raise typer.Exit(2)
     columns, rows = run_readonly(catalog, query.sql, query.parameters)
-    print_yoy(out, columns, rows, format.value)
+    print_yoy(out, Result(columns, rows), format)
 
 
 @app.command()
 def diff(
     department: Annotated[str | None, typer.Option(help="Department name (substring).")] = None,
     year: Annotated[int | None, typer.Option(help="Budget year.")] = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    format: FormatOption = Format.table,
     as_of: AsOfOption = None,
 ) -> None:
     """What changed between the versions of a department-year (old → new)."""
-    from interface.diff_render import print_diff
+    from interface.formats import Result
+    from interface.render import print_diff
     from warehouse.query import run_readonly
     from warehouse.revisions import diff_query
 
     query = diff_query(department, year)
     with _catalog(as_of) as catalog:
         columns, rows = run_readonly(catalog, query.sql, query.parameters, settings().lake)
-    print_diff(out, columns, rows, format.value)
+    print_diff(out, Result(columns, rows), format)
 
 
 @app.command()
 def runs(
-    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    format: FormatOption = Format.table,
 ) -> None:
     """Every run and every published manifest, with their times (for --as-of)."""
+    from interface.formats import Result, print_result
     from interface.history import runs_table
-    from interface.render import print_rows
 
     columns, rows = runs_table(settings())
-    print_rows(out, columns, rows, format.value)
+    print_result(out, Result(columns, rows), format)
 
 
 @app.command()
@@ -383,11 +386,11 @@ def report(
 
 
 @app.command()
-def status() -> None:
+def status(format: FormatOption = Format.table) -> None:
     """What is loaded (years × departments), the last runs, rejected files."""
     from interface.render import print_status
 
-    print_status(out, settings())
+    print_status(out, settings(), format)
 
 
 def _copy_samples(inbox: Path, history: bool) -> int:
@@ -414,7 +417,8 @@ def demo(
     ] = False,
 ) -> None:
     """Put the bundled samples in the inbox, run the nightly flow, show the result."""
-    from interface.render import print_rows, print_summary
+    from interface.formats import Result, print_result
+    from interface.render import print_summary
     from warehouse.query import run_readonly
 
     home = settings().ensure()
@@ -425,7 +429,7 @@ def demo(
     query = "select * from v_department_yoy order by department_name, year"
     out.print(f"\n{query}", markup=False)
     columns, rows = run_readonly(home.warehouse, query)
-    print_rows(out, columns, rows, "table")
+    print_result(out, Result(columns, rows), Format.table)
     raise typer.Exit(summary["exit_status"])
 
 

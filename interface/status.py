@@ -23,19 +23,39 @@ def loaded_matrix(settings: Settings) -> tuple[list[str], list[tuple]]:
     )
 
 
-def last_runs(settings: Settings, limit: int = 5) -> list[str]:
-    """One line per recent run, newest first."""
+def _recent_runs(settings: Settings, limit: int) -> list[dict]:
     if not settings.runs.exists():
         return []
     paths = sorted(settings.runs.glob("*.json"), reverse=True)[:limit]
-    lines = []
-    for path in paths:
-        run = json.loads(path.read_text(encoding="utf-8"))
-        lines.append(
-            f"{run['run_id']}: {len(run['loaded'])} loaded, {len(run['rejected'])} rejected, "
-            f"{run['files_unchanged']} unchanged, {len(run['warnings'])} warning(s)"
-        )
-    return lines
+    runs = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+    return [run for run in runs if isinstance(run, dict) and "run_id" in run]
+
+
+def run_records(settings: Settings, limit: int = 5) -> list[dict]:
+    """The recent runs, newest first, as plain data (`bpw status --format json`)."""
+    return [
+        {
+            "run_id": run["run_id"],
+            "status": run.get("status") or ("rejected" if run.get("rejected") else "ok"),
+            "started_at": run.get("started_at"),
+            "finished_at": run.get("finished_at"),
+            "loaded": len(run.get("loaded", [])),
+            "rejected": len(run.get("rejected", [])),
+            "unchanged": run.get("files_unchanged"),
+            "warnings": len(run.get("warnings", [])),
+            "manifest_version": run.get("manifest_version"),
+        }
+        for run in _recent_runs(settings, limit)
+    ]
+
+
+def last_runs(settings: Settings, limit: int = 5) -> list[str]:
+    """One line per recent run, newest first."""
+    return [
+        f"{run['run_id']}: {run['loaded']} loaded, {run['rejected']} rejected, "
+        f"{run['unchanged']} unchanged, {run['warnings']} warning(s)"
+        for run in run_records(settings, limit)
+    ]
 
 
 # A rejected file is resolved once a later run loaded a file for the same batch (year and
@@ -63,19 +83,27 @@ def resolved_rejections(settings: Settings) -> set[str]:
     return {sha for (sha,) in run_readonly(settings.warehouse, _RESOLVED)[1]}
 
 
-def rejected_files(settings: Settings) -> list[str]:
-    """One line per quarantined file that has no loaded newer version, with its report."""
+def rejected_files(settings: Settings, as_records: bool = False) -> list:
+    """Every quarantined file that has no loaded newer version, with its first error and
+    its report: one line each, or (`as_records`) one dict each."""
     if not settings.quarantine.exists():
         return []
     resolved = resolved_rejections(settings)
-    lines = []
+    found = []
     for report in sorted(settings.quarantine.glob("*/report.json")):
         payload = json.loads(report.read_text(encoding="utf-8"))
         if payload["file"]["sha256"] in resolved:
             continue
         first = payload["errors"][0] if payload["errors"] else {}
-        lines.append(
-            f"{payload['file']['file_name']}: {first.get('rule', '?')} at row "
-            f"{first.get('source_row') or '-'} — see {Path(report).with_suffix('.txt')}"
-        )
-    return lines
+        found.append({
+            "file_name": payload["file"]["file_name"],
+            "rule": first.get("rule"),
+            "source_row": first.get("source_row"),
+            "report": str(Path(report).with_suffix(".txt")),
+        })  # fmt: skip
+    if as_records:
+        return found
+    return [
+        f"{r['file_name']}: {r['rule'] or '?'} at row {r['source_row'] or '-'} — see {r['report']}"
+        for r in found
+    ]

@@ -1,4 +1,4 @@
-"""`bpw diff`: the revision query (values always bound) and how a change reads.
+"""`bpw diff`: the revision query (values always bound).
 
 Imported by a quick CLI command: only the standard library.
 """
@@ -20,8 +20,6 @@ FIELD_ORDER = (
     "declared_total_amount", "total_amount", "fiscal_amount", "special_account_amount",
     "other_amount", "performance_goal", "annual_target_text", "period_target_text",
 )  # fmt: skip
-MISSING = "—"
-ARROW = " → "
 
 
 @dataclass(frozen=True)
@@ -42,16 +40,3 @@ def diff_query(department: str | None = None, year: int | None = None) -> DiffQu
         "indicator_name nulls first, list_position($4::varchar[], field)"
     )
     return DiffQuery(sql, [department, year, list(KIND_ORDER), list(FIELD_ORDER)])
-
-
-def shorten(text: str | None, width: int = 48) -> str:
-    """A value for a terminal: one line, at most `width` characters (… when cut)."""
-    if text is None:
-        return MISSING
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
-
-
-def change_text(old: str | None, new: str | None) -> str:
-    """'572.90 → 600.00'; an added value '— → 100.00', a removed one '572.90 → —'."""
-    return f"{shorten(old)}{ARROW}{shorten(new)}"

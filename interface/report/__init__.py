@@ -1,6 +1,7 @@
 """`bpw report`: a static HTML report of year-over-year trends per department.
 
-One self-contained file: inline CSS and inline SVG charts drawn in Python, no script
+One self-contained file (`pages/templates/report.html`, the one stylesheet inlined) with
+inline SVG charts drawn in Python, no script
 and nothing fetched from the network, so it opens anywhere, offline. Per department:
 total funding by year, fund-source mix, indicator mix and the biggest movers. A
 department whose loaded tables are synthetic (`dim_source_file.is_synthetic`) carries a
@@ -9,21 +10,21 @@ visible 虚构示例数据 note saying which years are invented.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from interface.report.data import load_report_data
 from interface.report.page import render_page
+from warehouse.fsio import write_text_atomic
 
 __all__ = ["write_report"]
 
 
 def write_report(catalog: Path, out: Path, department: str | None = None) -> Path:
-    """Render the report from the catalog into `out` (written whole, then renamed)."""
+    """Render the report from the catalog into `out`, written whole (temp file, fsync,
+    rename: `warehouse.fsio`)."""
+
     html = render_page(load_report_data(catalog, department))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, out)
+    write_text_atomic(out, html, "report")
     return out

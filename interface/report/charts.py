@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
-from warehouse.yoy import amount_text, change_text
+from interface.formats import amount_text, change_text
 
 WIDTH, HEIGHT = 560, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 52
