@@ -27,7 +27,8 @@ CARD_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "fiscal": (
         "财政拨款", "一般公共预算", "一般公共预算拨款", "财政资金", "财政拨款资金",
-        "当年财政拨款", "财政性资金", "本年度申请市财政预算资金", "本年度申请财政预算资金",
+        "当年财政拨款", "财政性资金", "财政拨款数", "本年度申请市财政预算资金",
+        "本年度申请财政预算资金",
     ),
     # parts of the 财政拨款 written apart (本级 + 上级): their sum is the fiscal amount
     "fiscal_part": (
@@ -53,13 +54,14 @@ CARD_LABELS: dict[str, tuple[str, ...]] = {
 GROUP_LABELS = (
     "资金情况", "项目资金", "资金来源", "总体目标", "绩效指标", "绩效目标", "项目资金情况",
     "年度绩效指标", "本年度绩效指标", "资金构成", "预算资金", "项目资金申请", "绩效项目指标表",
+    "投入目标", "年初安排金额",
 )  # fmt: skip
 # labels whose value is kept in the card's details
 DETAIL_LABELS = (
     "项目负责人及电话", "项目负责人", "联系电话", "联系人", "项目属性", "项目期", "项目类型",
     "项目编码", "项目代码", "项目类别", "项目周期", "实施期限", "立项依据", "项目概况",
     "绩效目标类型", "项目起止时间", "项目负责人及联系电话", "填报单位", "填报日期",
-    "项目支出实施期", "年度总体目标完成情况", "项目实施期",
+    "项目支出实施期", "年度总体目标完成情况", "项目实施期", "归口科室",
 )  # fmt: skip
 # the indicator block's header: role → texts
 BLOCK_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -143,8 +145,11 @@ def split_inline(text: str) -> tuple[str, str, str] | None:
 
 FUND_ROLES = ("total", "fiscal", "fiscal_part", "special", "other", "period_total")
 _CODE = re.compile(r"^\s*(?:[\[【(（]\s*\d+\s*[\]】)）]|\d{3,}\s*[-－—])\s*")
+_KIND = re.compile(r"\s*[(（](?:部门|单位|本级)[)）]\s*$")
+COMPARISON = re.compile(r"^(?:[≥≤=<>＝＜＞≠]+|大于等于|小于等于|大于|小于|等于)$")
 
 
 def without_code(name: str) -> str:
-    """`[015001]武汉市青山区教育局`, `820001-井研县马踏镇人民政府` → the name alone."""
-    return _CODE.sub("", name).strip()
+    """`[015001]武汉市青山区教育局`, `820001-井研县马踏镇人民政府`,
+    `(433)乌海市供销合作社联合社(部门)` → the name alone."""
+    return _KIND.sub("", _CODE.sub("", name)).strip()

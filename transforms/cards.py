@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from transforms.card_labels import (
     BLOCK_ROLE,
+    COMPARISON,
     PERIOD_MARKS,
     is_annual_label,
     label_key,
@@ -273,8 +274,11 @@ class _CardReader:
         get = lambda role: _cell(self.rows, row, roles.get(role, -1))  # noqa: E731
         name = get("level3")
         value, period, annual = get("value"), get("period"), get("annual")
+        op, direction = get("op"), get("direction")
+        if COMPARISON.match(direction) and not COMPARISON.match(op):
+            op, direction = direction, op  # 指标性质 holds 正向 and 指标方向 the `=` (内蒙古)
         if "op" in roles or "unit" in roles:
-            value = f"{get('op')}{value}{get('unit')}" if value else ""
+            value = f"{op}{value}{get('unit')}" if value else ""
         if "period" not in roles:
             period = value or annual
         if "annual" not in roles:
@@ -298,6 +302,7 @@ class _CardReader:
                 "period": period,
                 "annual": annual,
                 **{f"{role}_text": get(role) or None for role in EXTRA_BLOCK_ROLES},
+                "direction_text": direction or None,
             }
         )
 
