@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pdf_builder import Page, pdf_bytes
 from PIL import Image
 from transcript import mismatches
@@ -366,3 +368,75 @@ def test_a_paragraph_wrapped_at_the_margin_is_one_line_and_two_items_are_not():
     ]
     (grid,) = read_pdf(pdf_bytes([page]))
     assert grid.preamble == ("x" * 74 + "yyy", "Dept: A Unit: B", "Next line")
+
+
+# --- any table, wrapped and cut the way a renderer does it, reads back exactly ---------
+
+GLYPH, SPACE, LINE = 5.56, 2.78, 12.0  # Helvetica 10 pt: these letters and digits, a space
+WORDS = st.text(alphabet="abdeghnopqu0123456789", min_size=1, max_size=6)
+NAMES = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
+TARGETS = st.lists(WORDS, min_size=4, max_size=24).map(" ".join)  # over several lines
+
+
+def width(text: str) -> float:
+    return sum(SPACE if ch == " " else GLYPH for ch in text)
+
+
+def wrapped(text: str, room: float) -> list[str]:
+    """Greedy line filling, as a renderer does: a word that does not fit starts the next
+    line; the space before it stays drawn at the end of the line."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and width(line + " " + word) > room:
+            lines.append(line + " ")
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return [*lines, line]
+
+
+def rendered(rows: list[list[str]], page_rows: float, repeat: bool) -> list[Page]:
+    """Rows under a header, pages `page_rows` lines tall: a row that does not fit is cut
+    after the lines that do (the rest starts the next page, under the header if
+    `repeat`)."""
+    header = ["Name", "Total", "Target"]
+    cells = [[wrapped(t, XS[c + 1] - XS[c] - 6) for c, t in enumerate(r)] for r in rows]
+    pages, page, y = [], Page(), 60.0
+    limit = 60.0 + page_rows * (LINE + 4)
+
+    def draw(parts: list[list[str]]) -> None:
+        nonlocal y
+        height = max(len(p) for p in parts) * LINE + 4
+        for c, part in enumerate(parts):
+            page.boxes.append((XS[c], y, XS[c + 1], y + height))
+            for k, text in enumerate(part):
+                page.texts.append((XS[c] + 3, y + 11 + k * LINE, text))
+        y += height
+
+    draw([[h] for h in header])
+    for parts in cells:
+        while parts:
+            fit = int((limit - y - 4) // LINE)
+            if fit >= max(len(p) for p in parts):
+                draw(parts)
+                break
+            if fit >= 1:
+                draw([p[:fit] for p in parts])
+                parts = [p[fit:] for p in parts]
+            pages.append(page)
+            page, y = Page(), 60.0
+            if repeat:
+                draw([[h] for h in header])
+    return [*pages, page]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(NAMES, TARGETS), min_size=1, max_size=6),
+    st.integers(3, 9),
+    st.booleans(),
+)
+def test_cells_wrapped_and_cut_across_pages_read_back_exactly(texts, page_rows, repeat):
+    rows = [[name, f"{i}.00", target] for i, (name, target) in enumerate(texts, start=1)]
+    (grid,) = read_pdf(pdf_bytes(rendered(rows, page_rows, repeat)))
+    assert body(grid) == [["Name", "Total", "Target"], *rows]
