@@ -562,13 +562,13 @@ def form_sheets(
         sheets = [marked(render_list(table, style, form))]
     elif layout == "card":
         cards = render_cards(table, style, form)
-        if fmt == "docx":
+        if fmt in ("docx", "pdf"):
             sheets = [marked(cards[0]), *cards[1:]]
         elif fmt in ("xlsx", "xls") and form.arrangement == "sheets":
             sheets = [marked(card) for card in cards]
         else:
             sheets = [marked(stacked(cards))]
-        if fmt != "docx" and len(sheets) > 1:
+        if fmt in ("xlsx", "xls") and len(sheets) > 1:
             for index, sheet in enumerate(sheets, 1):
                 sheet.title = f"表{index}"
     else:
@@ -585,4 +585,6 @@ def effective_arrangement(fmt: str, layout: str, form: FormStyle) -> str:
         return "list"
     if fmt == "docx":
         return "tables"
+    if fmt == "pdf":
+        return "pages" if form.arrangement == "sheets" else "flow"
     return form.arrangement if fmt in ("xlsx", "xls") else "stacked"

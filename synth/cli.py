@@ -41,7 +41,9 @@ def synth(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("synth"),
     formats: Annotated[
         str,
-        typer.Option("--formats", help="Comma list from txt,tsv,csv,xlsx,xls,docx (one per file)."),
+        typer.Option(
+            "--formats", help="Comma list from txt,tsv,csv,xlsx,xls,docx,pdf (one per file)."
+        ),
     ] = "txt",
     layouts: Annotated[
         str,

@@ -133,7 +133,7 @@ def write_corpus(
         sheets = render_sheets(table, fmt, layout, style, form)
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(sheets_bytes(sheets, fmt, encoding or "utf-8", style))
+        path.write_bytes(sheets_bytes(sheets, fmt, encoding or "utf-8", style, form))
         paths.append(path)
         record = file_record(
             table,

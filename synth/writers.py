@@ -1,4 +1,5 @@
-"""Sheets → file bytes: delimited text (txt/tsv/csv), spreadsheets (xlsx/xls), Word (docx).
+"""Sheets → file bytes: delimited text (txt/tsv/csv), spreadsheets (xlsx/xls), Word (docx),
+PDF (pdf).
 
 Text is built with plain string joins (thousands of files must be fast). Spreadsheets
 are made byte-for-byte reproducible: openpyxl stamps the save time into the workbook
@@ -13,12 +14,13 @@ from pathlib import Path
 from synth.cards import form_sheets
 from synth.forms import FORM_LAYOUTS, FormStyle
 from synth.model import LogicalTable
+from synth.pdf import pdf_bytes
 from synth.pinning import pin_zip
 from synth.render import Sheet, render
 from synth.style import ENCODINGS, FORMATS, Style
 from synth.word import docx_bytes
 
-ALL_FORMATS = (*FORMATS, "docx")
+ALL_FORMATS = (*FORMATS, "docx", "pdf")
 __all__ = ["ALL_FORMATS", "pin_zip", "table_bytes", "write_table"]
 
 SHEET_TITLE = "项目支出绩效目标表"
@@ -132,8 +134,11 @@ def render_sheets(
     return [render(table, layout, style)]
 
 
-def sheets_bytes(sheets: list[Sheet], fmt: str, encoding: str, style: Style) -> bytes:
-    """The file bytes of some sheets in a format (text formats: one sheet)."""
+def sheets_bytes(
+    sheets: list[Sheet], fmt: str, encoding: str, style: Style, form: FormStyle | None = None
+) -> bytes:
+    """The file bytes of some sheets in a format (text formats: one sheet; pdf: cards one
+    per page when the form lays them out one per sheet)."""
     if fmt not in ALL_FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(ALL_FORMATS)})")
     if fmt == "xlsx":
@@ -142,6 +147,8 @@ def sheets_bytes(sheets: list[Sheet], fmt: str, encoding: str, style: Style) -> 
         return xls_bytes(sheets, style)
     if fmt == "docx":
         return docx_bytes(sheets)
+    if fmt == "pdf":
+        return pdf_bytes(sheets, cards_per_page=form is not None and form.arrangement == "sheets")
     if encoding not in ENCODINGS:
         raise ValueError(f"unknown encoding {encoding!r} (expected one of {', '.join(ENCODINGS)})")
     (sheet,) = sheets
@@ -161,7 +168,8 @@ def table_bytes(
     style = style or Style()
     if fmt not in ALL_FORMATS:
         raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(ALL_FORMATS)})")
-    return sheets_bytes(render_sheets(table, fmt, layout, style, form), fmt, encoding, style)
+    sheets = render_sheets(table, fmt, layout, style, form)
+    return sheets_bytes(sheets, fmt, encoding, style, form if layout in FORM_LAYOUTS else None)
 
 
 def write_table(

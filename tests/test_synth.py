@@ -324,7 +324,7 @@ def test_cli_writes_a_corpus_and_forgets_the_previous_one(tmp_path):
     assert result.exit_code == 0, result.output
     assert not list(out.rglob("*.xls")), "files of the earlier run are gone"
     assert len(load_truth(out)) == 4
-    assert runner.invoke(app, [*args, "--formats", "pdf"]).exit_code == 2
+    assert runner.invoke(app, [*args, "--formats", "doc"]).exit_code == 2
     assert runner.invoke(app, [*args, "--years", "2026-2019"]).exit_code == 2
 
 

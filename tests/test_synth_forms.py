@@ -507,12 +507,71 @@ def test_the_list_form_reads_back_to_the_truth(table, form, yuan):
     check_list(word, shifted, table, form)
 
 
+# --- PDF (read back with pdfplumber, a PDF library, not bpw's reader) -------------------------
+
+
+def pdf_pages(data: bytes) -> list[tuple[str, list[list[list[str | None]]]]]:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [(page.extract_text(), page.extract_tables()) for page in pdf.pages]
+
+
+def _joined(cell: str | None) -> str:
+    """A wrapped cell's lines joined back (the font is Chinese: no space was lost)."""
+    return (cell or "").replace("\n", "")
+
+
+@pytest.mark.parametrize("arrangement", ["sheets", "stacked"])
+def test_cards_in_pdf_have_a_text_layer_and_ruled_tables(table, arrangement):
+    form = FormStyle(arrangement=arrangement, split_targets=True, period=True)
+    data = table_bytes(table, "pdf", "card", form=form)
+    assert data == table_bytes(table, "pdf", "card", form=form), "same bytes every time"
+    pages = pdf_pages(data)
+    assert pages[0][0].splitlines()[0] == SYNTHETIC_MARK
+    projects = list(table.projects())
+    if arrangement == "sheets":
+        assert len(pages) >= len(projects), "one card per page"
+    cells = {_joined(c) for _, tables in pages for t in tables for row in t for c in row}
+    text = "".join(page_text.replace("\n", "") for page_text, _ in pages)
+    for project in projects:
+        assert project.name in cells | {text}
+        for ind in project.indicators:
+            assert ind.name in cells, ind.name
+            assert list(split_target(ind.annual_target))[1] in cells
+            assert ind.period_target in cells
+    assert sum(page_text.count(f"{table.year}年度") for page_text, _ in pages) == len(projects)
+
+
+def test_the_list_form_in_pdf_repeats_its_header_on_every_page(table):
+    data = table_bytes(table, "pdf", "list", form=FormStyle(split_targets=True))
+    pages = pdf_pages(data)
+    assert len(pages) > 1, "a list longer than a page"
+    for _, tables in pages:
+        assert "三级指标" in [_joined(c) for c in tables[0][0]]
+    rows = [[_joined(c) for c in row] for _, tables in pages for t in tables for row in t[1:]]
+    names = [row[6] for row in rows]
+    for project in table.projects():
+        assert all(ind.name in names for ind in project.indicators)
+    total = next(row for row in rows if row[0] == table.department)[2]
+    assert parse_amount(total, table.amount_unit) == table.declared.total
+
+
+def test_the_summary_layouts_print_to_pdf_too():
+    from synth import sample_table
+
+    pages = pdf_pages(table_bytes(sample_table(), "pdf", "packed"))
+    assert len(pages) > 1, "packed cells wrap over many lines and rows cross pages"
+    text = "".join(page_text.replace("\n", "") for page_text, _ in pages)
+    assert "机构运行辅助经费" in text and "5,373.54" in text
+
+
 # --- corpus, truth, CLI ------------------------------------------------------------------------
 
 
 def test_a_corpus_of_forms_writes_consistent_truth(tmp_path):
     corpus = generate(8, range(2024, 2027), seed=21, units_per_department=2)
-    paths = write_corpus(corpus, tmp_path, formats="xlsx,docx,xls", layouts="card,list")
+    paths = write_corpus(corpus, tmp_path, formats="xlsx,docx,xls,pdf", layouts="card,list")
     records = load_truth(tmp_path)
     assert [tmp_path / r["path"] for r in records] == paths
     seen: Counter[str] = Counter()
@@ -538,6 +597,7 @@ def test_a_corpus_of_forms_writes_consistent_truth(tmp_path):
         for knob, value in record["form_style"].items():
             seen[f"{knob}={bool(value) and value not in ('sheets', 'year_row', 'plain')}"] += 1
     assert seen["xlsx card"] and seen["tables"] and seen["list"]
+    assert seen["pages"] or seen["flow"], "some cards printed to PDF"
     on = {k.split("=")[0] for k in seen if k.endswith("=True")}
     assert {"weights", "split_targets", "period", "extras", "notes", "amount_typing"} <= on
 
@@ -570,8 +630,8 @@ def test_vary_knobs_cover_the_forms():
 
 
 def test_unknown_layouts_and_formats_are_refused(table):
-    with pytest.raises(ValueError, match="unknown format 'pdf'"):
-        table_bytes(table, "pdf", "card")
+    with pytest.raises(ValueError, match="unknown format 'doc'"):
+        table_bytes(table, "doc", "card")
     with pytest.raises(ValueError, match="unknown form layout"):
         form_sheets(table, "xlsx", "cards")
 
