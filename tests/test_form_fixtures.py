@@ -4,6 +4,7 @@ Every file is rebuilt byte for byte from its transcript, reads back (openpyxl,
 python-docx) to exactly the transcript's cells with the merges written down, and the
 hand counts in truth.json are consistent with the transcripts they were counted from.
 These tests use no bpw reader: they pin the fixtures, so reader tests can trust them.
+(PDFs are read with pdfplumber, a library, not with bpw's PDF reader.)
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _grid(worksheet, top: int, card) -> list[list[str]]:
 
 def test_every_fixture_is_rebuilt_byte_for_byte():
     built = BUILD.outputs()
-    on_disk = {p.name for p in FORMS.iterdir() if p.suffix in (".xlsx", ".docx")}
+    on_disk = {p.name for p in FORMS.iterdir() if p.suffix in (".xlsx", ".docx", ".pdf")}
     assert set(built) == on_disk
     for name, data in built.items():
         assert (FORMS / name).read_bytes() == data, f"{name} is stale: run build_fixtures.py"
@@ -99,6 +100,32 @@ def test_docx_reads_back_to_its_transcript(card):
         for c, value in enumerate(want):
             if value:
                 assert got[c] == value
+
+
+@pytest.mark.parametrize("card", [c for c in BUILD.CARDS if c.docx], ids=lambda c: c.name)
+def test_pdf_has_every_transcript_cell_in_its_text_layer(card):
+    import pdfplumber
+
+    def bare(text: str | None) -> str:
+        """Whitespace out: a wrap at a space drops the space, and the text layer keeps no
+        leading blanks (as in any PDF printout)."""
+        return "".join((text or "").split())
+
+    with pdfplumber.open(FORMS / f"{card.name}.pdf") as pdf:
+        text = bare("".join(page.extract_text() for page in pdf.pages))
+        cells = {
+            bare(cell)
+            for page in pdf.pages
+            for table in page.extract_tables()
+            for row in table
+            for cell in row
+        }
+    rows = card.rows()
+    for row in rows[: card.head]:
+        assert bare(row[0]) in text
+    for row in rows[card.head :]:
+        for value in row:  # each cell whole, once its wrapped lines are joined
+            assert bare(value) in cells, value
 
 
 def _transcript(entry) -> str:
