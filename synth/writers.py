@@ -70,7 +70,8 @@ def xlsx_bytes(sheets: Sheet | list[Sheet], style: Style) -> bytes:
                     cell = worksheet.cell(row=r + 1, column=c + 1, value=float(number))
                     cell.number_format = NUMBER_FORMAT
                 elif value:
-                    worksheet.cell(row=r + 1, column=c + 1, value=value)
+                    cell = worksheet.cell(row=r + 1, column=c + 1, value=value)
+                    cell.data_type = "s"  # `=` or `=100%` is typed text, never a formula
         for r1, c1, r2, c2 in sheet.merges:
             worksheet.merge_cells(
                 start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1

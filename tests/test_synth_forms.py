@@ -420,6 +420,17 @@ def test_cards_in_xls_and_text(table):
     assert text.count("项目名称") == len(projects_of(table)), "text files stack the cards"
 
 
+def test_an_equals_sign_is_text_not_a_formula(table):
+    """`=` (指标性质) read by calamine, as spreadsheet readers do: typed text, not a formula
+    with no cached value."""
+    import fastexcel
+
+    data = table_bytes(table, "xlsx", "list", form=FormStyle(split_targets=True))
+    frame = fastexcel.read_excel(data).load_sheet(0, header_row=None).to_polars()
+    ops = [v for v in frame.to_series(frame.columns.index(frame.columns[-3])).to_list() if v]
+    assert "=" in ops and set(ops) <= {"指标性质", "=", "≥", "≤", "定性"}
+
+
 def test_plain_amounts_can_be_numbers(table):
     style = Style(numeric_cells=True)
     data = table_bytes(table, "xlsx", "card", style=style, form=FormStyle())
