@@ -119,8 +119,12 @@ def main_options(
     ] = None,
     show_version: Annotated[
         bool,
-        typer.Option("--version", callback=_print_version, is_eager=True,
-                     help="Print bpw's version and exit."),
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print bpw's version and exit.",
+        ),
     ] = False,
     log_level: Annotated[
         LogLevel | None,

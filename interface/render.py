@@ -52,7 +52,9 @@ def run_files(summary: RunSummary) -> Result:
 
 
 def print_summary(
-    console: Console, errors: Console, summary: RunSummary | dict[str, Any],
+    console: Console,
+    errors: Console,
+    summary: RunSummary | dict[str, Any],
     fmt: Format = Format.table,
 ) -> None:
     """What a run did: a few lines (each rejected file one line on stderr), or exactly:

@@ -29,11 +29,7 @@ def module_name(path: Path) -> str:
 
 
 def first_party_modules() -> dict[str, Path]:
-    return {
-        module_name(path): path
-        for package in RINGS
-        for path in (ROOT / package).rglob("*.py")
-    }
+    return {module_name(path): path for package in RINGS for path in (ROOT / package).rglob("*.py")}
 
 
 def all_imports(path: Path) -> set[str]:
