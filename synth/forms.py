@@ -82,7 +82,7 @@ class FormStyle:
     empty_levels: a card prints a level-2 row or two with no indicator (blank 三级 and value).
     inline_amounts: a card's amount shares its label's cell (年度资金总额：16).
     repeat_levels: level names repeated on every row instead of merged down.
-    ascii_ops: whole targets typed with >= and <= instead of ≥ and ≤.
+    ascii_ops: whole targets typed with >=, <= and = (>=95%, =100%) instead of ≥ and ≤.
     satisfaction_under_benefit: 2015 template: satisfaction is a level-2
       (社会公众或服务对象满意度指标) under 效益指标.
     """
@@ -185,8 +185,9 @@ def split_target(text: str) -> tuple[str, str, str]:
 
 
 def ascii_ops(text: str) -> str:
-    """≥95% → >=95%: how targets look when typed without the math signs."""
-    return text.replace("≥", ">=").replace("≤", "<=")
+    """≥95% → >=95%, 100% → =100%: targets typed on a keyboard, as 临邑's card has them."""
+    text = text.replace("≥", ">=").replace("≤", "<=")
+    return "=" + text if text[:1].isdigit() else text
 
 
 def with_code(name: str, code: str, pattern: int, department: bool) -> str:
