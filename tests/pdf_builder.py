@@ -2,9 +2,9 @@
 
 Enough PDF to test how tables are found and joined without an office suite: each
 page is a list of boxes (x0, top, x1, bottom, in points from the top-left corner, as
-pdfplumber reports them) stroked as rectangles, and texts (x, baseline, string; ASCII)
-drawn in 10-point Helvetica, one `Tj` per text, so no space is drawn unless the string
-holds one.
+pdfplumber reports them) stroked as rectangles, line segments (x0, top, x1, bottom)
+stroked, and texts (x, baseline, string; ASCII) drawn in 10-point Helvetica, one `Tj`
+per text, so no space is drawn unless the string holds one.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ WIDTH, HEIGHT = 595, 842
 class Page:
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
     texts: list[tuple[float, float, str]] = field(default_factory=list)
+    segments: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     def grid(self, xs: list[float], ys: list[float]) -> None:
         """Ruled cells for every pair of neighbouring x and y boundaries."""
@@ -38,6 +39,8 @@ def _content(page: Page) -> bytes:
     ops = ["0.5 w"]
     for x0, top, x1, bottom in page.boxes:
         ops.append(f"{x0} {HEIGHT - bottom} {x1 - x0} {bottom - top} re S")
+    for x0, top, x1, bottom in page.segments:
+        ops.append(f"{x0} {HEIGHT - top} m {x1} {HEIGHT - bottom} l S")
     for x, baseline, text in page.texts:
         ops.append(f"BT /F1 10 Tf {x} {HEIGHT - baseline} Td ({_escaped(text)}) Tj ET")
     return "\n".join(ops).encode("latin-1")

@@ -370,6 +370,34 @@ def test_a_paragraph_wrapped_at_the_margin_is_one_line_and_two_items_are_not():
     assert grid.preamble == ("x" * 74 + "yyy", "Dept: A Unit: B", "Next line")
 
 
+def test_a_row_cut_with_no_border_at_the_break_is_still_closed_and_joined():
+    """Chromium draws no line where a page break cuts a row: the column lines run on to
+    the end of the page, and start the next page with no line above."""
+    first, second = Page(), Page()
+    for x in XS:
+        first.segments.append((x, 60.0, x, 130.0))  # open at the bottom
+        second.segments.append((x, 40.0, x, 100.0))  # open at the top
+    first.segments += [(XS[0], y, XS[-1], y) for y in (60.0, 80.0)]
+    second.segments += [(XS[0], y, XS[-1], y) for y in (80.0, 100.0)]
+    for x, text in zip(XS, ["Name", "Total", "Target"], strict=False):
+        first.cell_text(x, 60.0, text)
+    for x, text in zip(XS, ["B", "2.00", FULL], strict=False):
+        first.cell_text(x, 80.0, text)
+    second.cell_text(XS[2], 60.0, "bbb")
+    for x, text in zip(XS, ["C", "3.00", "y"], strict=False):
+        second.cell_text(x, 80.0, text)
+    (grid,) = read_pdf(pdf_bytes([first, second]))
+    assert body(grid) == [["Name", "Total", "Target"], ["B", "2.00", FULL + "bbb"],
+                          ["C", "3.00", "y"]]  # fmt: skip
+
+
+def test_radicals_read_as_the_ideographs_drawn():
+    from transforms.pdftext import ideographs
+
+    assert ideographs("项⽬⽀出 部⻔名称 ⺠事 ⼴州") == "项目支出 部门名称 民事 广州"
+    assert ideographs("财政专户拨款 ≥95%") == "财政专户拨款 ≥95%"
+
+
 # --- any table, wrapped and cut the way a renderer does it, reads back exactly ---------
 
 GLYPH, SPACE, LINE = 5.56, 2.78, 12.0  # Helvetica 10 pt: these letters and digits, a space

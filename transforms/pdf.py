@@ -140,7 +140,8 @@ def _read_page(page: Any, number: int) -> Page:
     has_text = any(not c["text"].isspace() for c in chars)
     if has_text:
         _check_mapped(chars, number)
-    found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+    settings: dict[str, Any] = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+    found = page.find_tables({**settings, "explicit_horizontal_lines": _closing_lines(page)})
     # a single framed cell is a box around text (a title, a stamp), not a table
     tables = [page_table(table, number) for table in found if len(table.cells) > 1]
     rest: list[dict[str, Any]] = []
@@ -156,6 +157,43 @@ def _read_page(page: Any, number: int) -> Page:
     items += _paragraphs(lines_of(rest), tables)
     items.sort(key=lambda item: item[0])
     return Page(number, has_text, items)
+
+
+def _closing_lines(page: Any) -> list[dict[str, Any]]:
+    """Lines closing boxes left open: where a page break cuts a row, some renderers
+    (Chromium) draw no border, so the cells' sides run on past the last ruled line.
+    Where two or more vertical lines end at the same height and no ruled line covers
+    the span between them there, one is supplied."""
+    edges = page.edges
+    vertical = [e for e in edges if e["orientation"] == "v"]
+    horizontal = [e for e in edges if e["orientation"] == "h"]
+    closing = []
+    for end in ("top", "bottom"):
+        ends: dict[int, list[dict[str, Any]]] = {}
+        for edge in vertical:
+            ends.setdefault(round(edge[end]), []).append(edge)
+        for y, group in ends.items():
+            x0, x1 = min(e["x0"] for e in group), max(e["x1"] for e in group)
+            if len(group) < 2 or x1 - x0 < 10:
+                continue
+            ruled = [h for h in horizontal if abs(h["top"] - y) <= 3]
+            if _covered(ruled, x0, x1) < 0.9 * (x1 - x0):
+                closing.append({
+                    "x0": x0, "x1": x1, "top": float(y), "bottom": float(y), "width": x1 - x0,
+                    "height": 0.0, "object_type": "line",
+                })  # fmt: skip
+    return closing
+
+
+def _covered(lines: list[dict[str, Any]], x0: float, x1: float) -> float:
+    """How much of [x0, x1] the horizontal `lines` cover together."""
+    covered, reach = 0.0, x0
+    for line in sorted(lines, key=lambda e: e["x0"]):
+        start, stop = max(line["x0"], reach), min(line["x1"], x1)
+        if stop > start:
+            covered += stop - start
+            reach = stop
+    return covered
 
 
 def _paragraphs(lines: list[Line], tables: list[PageTable]) -> list[tuple[float, str]]:

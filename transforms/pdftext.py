@@ -14,6 +14,17 @@ from typing import Any
 
 _OPENING = set("([{（【《〈「『〔")
 _CLOSING = set(")]}）】》〉」』〕，。、；：？！,.;:?!%％")
+# CJK Radicals Supplement → the unified ideograph each stands for (Unicode's
+# EquivalentUnifiedIdeograph data, the ones that are whole characters); the Kangxi
+# radicals (U+2F00-U+2FDF) have NFKC decompositions already
+_RADICALS = {
+    "⺁": "厂", "⺇": "几", "⺊": "卜", "⺌": "小", "⺗": "心", "⺜": "日", "⺝": "月", "⺟": "母",
+    "⺠": "民", "⺧": "牛", "⺩": "王", "⺫": "目", "⺬": "示", "⺳": "网", "⺶": "羊", "⺷": "羊",
+    "⺼": "肉", "⻁": "虎", "⻄": "西", "⻅": "见", "⻆": "角", "⻉": "贝", "⻊": "足", "⻋": "车",
+    "⻓": "长", "⻔": "门", "⻗": "雨", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞",
+    "⻝": "食", "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦",
+    "⻩": "黄", "⻬": "齐", "⻮": "齿", "⻰": "龙", "⻳": "龟",
+}  # fmt: skip
 _QUOTES = set("“”‘’\"'")
 
 
@@ -97,15 +108,28 @@ class Cell:
 
 def deduped(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The page's characters, each drawn once (fake bold draws a character twice, a
-    fraction of a point apart)."""
+    fraction of a point apart), radicals read as the ideographs drawn (`ideographs`)."""
     seen: set[tuple[str, int, int]] = set()
     kept = []
     for char in chars:
         key = (char["text"], round(char["x0"]), round(char["top"]))
         if char["text"] and key not in seen:
             seen.add(key)
-            kept.append(char)
+            text = ideographs(char["text"])
+            kept.append(char if text == char["text"] else {**char, "text": text})
     return kept
+
+
+def ideographs(text: str) -> str:
+    """Radical code points read as the ideographs they look like: some PDF producers
+    (Chromium, WPS) map the glyph of 目 to ⽬ KANGXI RADICAL EYE, of 门 to ⻔ CJK
+    RADICAL C-SIMPLIFIED GATE. The glyph drawn is the ideograph; the text is made so."""
+    if not any("\u2e80" <= ch <= "\u2fdf" for ch in text):
+        return text
+    return "".join(
+        unicodedata.normalize("NFKC", ch) if "\u2f00" <= ch <= "\u2fdf" else _RADICALS.get(ch, ch)
+        for ch in text
+    )
 
 
 def lines_of(chars: list[dict[str, Any]]) -> list[Line]:
