@@ -42,7 +42,7 @@ def squeezed(text: str | None) -> str | None:
 
 def test_every_form_fixture_that_should_load_is_covered():
     assert len(LOADING) >= 12
-    assert {Path(name).suffix for name in LOADING} == {".xlsx", ".docx"}
+    assert {Path(name).suffix for name in LOADING} >= {".xlsx", ".docx"}
 
 
 @pytest.mark.parametrize("name", LOADING)
@@ -55,7 +55,7 @@ def test_a_real_card_loads_what_was_counted_by_hand(name: str):
     assert [p["project_name"] for p in projects] == [p["name"] for p in truth["projects"]]
     for project, counted in zip(projects, truth["projects"], strict=True):
         assert project["unit_name"] == without_code(counted["unit"])
-        assert project["performance_goal"] == counted["goal"]
+        assert squeezed(project["performance_goal"]) == squeezed(counted["goal"])
         for key in ("total", "fiscal", "other"):
             if counted.get(key) is not None:
                 assert project[f"{key}_amount"] == Decimal(counted[key]), key

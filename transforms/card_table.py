@@ -44,6 +44,7 @@ class CardBatch:
     unread: pl.DataFrame | None
     synthetic: bool
     where: str | None
+    fund_sources: bool
 
 
 def card_grids(grids: list[Grid]) -> list[Grid]:
@@ -180,6 +181,10 @@ def read_card_batch(grids: list[Grid]) -> CardBatch:
         unread=pl.DataFrame(notes, schema=NOTE_COLUMNS) if notes else None,
         synthetic=synthetic,
         where=found[0][2],
+        fund_sources=any(
+            card.fiscal_parts or {"fiscal", "special", "other"} & card.fields.keys()
+            for card, _, _ in found
+        ),
     )
 
 

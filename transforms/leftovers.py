@@ -100,6 +100,6 @@ def unread_cells(
     """The table's non-empty body cells that no parsed field holds (`NOTE_COLUMNS`);
     None when every cell is held (the usual case: no frame built for nothing)."""
     notes = _unnamed_columns(grid, layout)
-    if layout.kind == "long" and indicators is not None:
+    if layout.kind in ("long", "list") and indicators is not None:
         notes += _orphan_levels(grid, layout, rows, indicators)
     return pl.DataFrame(notes, schema=NOTE_COLUMNS) if notes else None

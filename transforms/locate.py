@@ -44,6 +44,16 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "period": ("实施周期指标值", "实施期指标值", "实施周期目标值", "实施周期绩效指标值"),
     "annual": ("年度指标值", "年度目标值", "本年度指标值", "年度绩效指标值"),
 }  # fmt: skip
+# the list form's columns (`transforms.list_layout`): read only when the table is a list
+LIST_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "op": ("指标性质", "运算符", "比较符号"),
+    "measure": ("度量单位", "计量单位", "指标值单位"),
+    "weight": ("权重", "分值", "指标分值", "权重分值"),
+    "direction": ("指标方向性", "指标方向"),
+    "standard": ("绩效标准", "评分标准", "评价标准"),
+    "remark": ("备注",),
+}
+UNIT_COLUMN = ("单位名称", "预算单位", "实施单位", "预算单位名称", "资金使用单位")
 # header cells that only group the cells below them (no column of their own)
 GROUP_WORDS = ("资金来源", "其中", "资金构成", "预算资金", "资金性质", "项目资金来源", "指标")
 REQUIRED_ROLES = ("name", "total", "goal")
@@ -88,6 +98,7 @@ class Layout:
     header_rows: int = 1
     kind: str = "packed"
     synthetic: bool = False  # the preamble says the figures are invented (bpw synth)
+    year: int | None = None  # the budget year the title states: `(2023年度)`, `2023年…表`
 
     @property
     def body_row(self) -> int:
@@ -181,6 +192,20 @@ def read_preamble(rows: list[list[str]]) -> tuple[str | None, str | None, str | 
     return department, unit, title
 
 
+_TITLE_YEAR = re.compile(
+    r"[(（]\s*((?:19|20)\d{2})\s*年度?\s*[)）]|^((?:19|20)\d{2})\s*年度?.*表"
+)
+
+
+def title_year(rows: list[list[str]]) -> int | None:
+    """The budget year a title above the table states, if any."""
+    for cells in rows:
+        for cell in cells:
+            if match := _TITLE_YEAR.search(unicodedata.normalize("NFKC", cell).strip()):
+                return int(match.group(1) or match.group(2))
+    return None
+
+
 def is_synthetic(rows: list[list[str]]) -> bool:
     """Whether the rows above the header declare the table invented (数据性质：虚构…)."""
     return any(_SYNTHETIC.match(cell.strip()) for cells in rows for cell in cells)
@@ -197,10 +222,32 @@ def header_unit(rows: list[list[str]]) -> str | None:
 
 
 def layout_kind(columns: dict[str, int]) -> str:
-    """'long' when level columns and a value column are named, else 'packed'."""
+    """'long' when level columns and a value column are named, 'list' when such a table
+    also has a unit column or split targets (see `list_roles`), else 'packed'."""
     if all(r in columns for r in LONG_ROLES) and any(r in columns for r in VALUE_ROLES):
-        return "long"
+        return "list" if "unit" in columns or "op" in columns or "measure" in columns else "long"
     return "packed"
+
+
+def list_roles(header: list[list[str]], columns: dict[str, int]) -> dict[str, int]:
+    """The list form's extra columns in the header rows: a unit column beside the
+    项目名称 one (`单位名称 | 项目名称`), 指标性质 / 度量单位 / 权重 / 指标方向性 …"""
+    found: dict[str, int] = {}
+    keys = {header_key(s): role for role, names in LIST_SYNONYMS.items() for s in names}
+    units = {header_key(s) for s in UNIT_COLUMN}
+    taken = set(columns.values())
+    for cells in header:
+        for index, text in enumerate(cells):
+            key = header_key(text)
+            if key in keys and index not in taken:
+                found.setdefault(keys[key], index)
+            if key in units and "项目名称" in map(header_key, cells):
+                found.setdefault("unit", index)
+    if "unit" in found:
+        found["name"] = next(
+            i for cells in header for i, t in enumerate(cells) if header_key(t) == "项目名称"
+        )
+    return found
 
 
 def _check_columns(grid: Grid, header_row: int, columns: dict[str, int], kind: str) -> None:
@@ -219,6 +266,8 @@ def _check_columns(grid: Grid, header_row: int, columns: dict[str, int], kind: s
 def locate(grid: Grid) -> Layout:
     """Find header, column roles and preamble; raise TableError naming what is missing."""
     header_row, columns, height = find_header(grid)
+    if all(r in columns for r in LONG_ROLES):
+        columns = {**columns, **list_roles(grid.rows[header_row : header_row + height], columns)}
     kind = layout_kind(columns)
     _check_columns(grid, header_row, columns, kind)
     department, unit, title = read_preamble(grid.rows[:header_row])
@@ -232,4 +281,5 @@ def locate(grid: Grid) -> Layout:
         header_rows=height,
         kind=kind,
         synthetic=is_synthetic(grid.rows[:header_row]),
+        year=title_year(grid.rows[:header_row]),
     )

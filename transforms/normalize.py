@@ -89,6 +89,7 @@ def files_frame(tables: list[TableRows]) -> pl.DataFrame:
         pl.Series("encoding", [t.encoding for t in tables], dtype=pl.String),
         pl.Series("sheet", [t.sheet for t in tables], dtype=pl.String),
         pl.Series("is_synthetic", [t.synthetic for t in tables], dtype=pl.Boolean),
+        pl.Series("fund_sources", [t.fund_sources for t in tables], dtype=pl.Boolean),
     ).with_columns(
         normalized_name(pl.col("department_name")).alias("department_key"),
     )
@@ -110,7 +111,7 @@ def rows_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
     rows = _with_file_ids([t.rows for t in tables], files["source_file_id"].to_list())
     rows = rows.join(
         files.select("source_file_id", "year", "department_name", "department_key",
-                     "amount_unit"),
+                     "amount_unit", "fund_sources"),
         on="source_file_id",
         how="left",
     )
@@ -131,9 +132,11 @@ def rows_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
     return rows.with_columns(
         *amounts, bad.alias("bad_amount_roles"), typed.alias("typed_amount_roles")
     ).with_columns(
-        pl.col("fiscal_amount", "special_account_amount", "other_amount").fill_null(
-            pl.lit(0).cast(AMOUNT_DTYPE)
-        ),
+        pl.when(pl.col("fund_sources")).then(
+            pl.col(name).fill_null(pl.lit(0).cast(AMOUNT_DTYPE))
+        ).otherwise(pl.col(name)).alias(name)  # fmt: skip
+        for name in ("fiscal_amount", "special_account_amount", "other_amount")
+    ).with_columns(
         normalized_name(pl.col("unit_name")).alias("unit_key"),
         normalized_name(pl.col("name")).alias("name_key"),
     )

@@ -20,6 +20,7 @@ from transforms.card_table import card_grids, check_department, read_card_batch
 from transforms.errors import TableError
 from transforms.grid import Grid, ReadLimits
 from transforms.leftovers import unread_cells
+from transforms.list_layout import department_row
 from transforms.locate import has_header, locate
 from transforms.read import read_grids
 from transforms.rows import ROW_COLUMNS, classify_rows
@@ -70,6 +71,9 @@ class TableRows:
     # non-empty body cells no parsed field holds (`transforms.leftovers.NOTE_COLUMNS`)
     unread: pl.DataFrame | None = None
     synthetic: bool = False  # the file declares its figures invented (bpw synth's mark)
+    # whether the table gives a fund-source split at all (财政拨款 / 专户 / 其他): without
+    # one, those amounts are unknown (null), not zero
+    fund_sources: bool = True
 
 
 def year_of_path(
@@ -150,8 +154,9 @@ def _locate_file(
         return _card_rows(source, cards)
     grid = pick_grid(grids)
     layout = locate(grid)
-    year = resolve_year(source.path, source.year, source.root)
-    department = source.department or layout.department or source.path.stem
+    year = resolve_year(source.path, source.year, source.root, stated=layout.year)
+    listed = department_row(grid, layout) if layout.kind == "list" else None
+    department = source.department or layout.department or listed or source.path.stem
     return _Located(source, Body(grid, layout, department), year)
 
 
@@ -170,6 +175,7 @@ def _card_rows(source: SourceFile, grids: list[Grid]) -> TableRows:
         layout="card",
         unread=batch.unread,
         synthetic=batch.synthetic,
+        fund_sources=batch.fund_sources,
     )
 
 
@@ -189,6 +195,7 @@ def _table_rows(located: _Located, walked: Walked) -> TableRows:
         layout=layout.kind,
         unread=unread_cells(grid, layout, walked.rows, walked.indicators),
         synthetic=layout.synthetic,
+        fund_sources=any(role in layout.columns for role in ("fiscal", "special", "other")),
     )
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from transforms.grid import Grid
+from transforms.list_layout import walk_list
 from transforms.locate import Layout, header_key
 from transforms.long_layout import LISTED_COLUMNS, walk_long
 from transforms.rows import (
@@ -68,7 +69,10 @@ class Walked:
 
 
 def walk_one(body: Body) -> Walked:
-    """The per-row reference walk of one table (the fallback, and the specification)."""
+    """The per-row reference walk of one table (the fallback, and the specification;
+    the only walk of the list form)."""
+    if body.layout.kind == "list":
+        return Walked(*walk_list(body.grid, body.layout, body.department))
     if body.layout.kind == "long":
         return Walked(*walk_long(body.grid, body.layout, body.department))
     return Walked(classify_rows(body.grid, body.layout, body.department), None)
@@ -78,6 +82,10 @@ def walk_bodies(bodies: list[Body]) -> list[Walked]:
     """Every table's rows (and long tables' indicators), in the order given."""
     if not bodies:
         return []
+    lists = {i for i, body in enumerate(bodies) if body.layout.kind == "list"}
+    if lists:  # the list form is walked row by row (`transforms.list_layout`)
+        rest = iter(walk_bodies([b for i, b in enumerate(bodies) if i not in lists]))
+        return [walk_one(b) if i in lists else next(rest) for i, b in enumerate(bodies)]
     cells = _cells_frame(bodies)
     rows = _classify(_drop_skipped(cells, bodies))
     packed, long = rows.filter(~pl.col("long")), rows.filter(pl.col("long"))
