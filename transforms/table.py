@@ -19,9 +19,9 @@ import polars as pl
 from transforms.card_table import card_grids, check_department, read_card_batch
 from transforms.errors import TableError
 from transforms.grid import Grid, ReadLimits
-from transforms.leftovers import unread_cells
+from transforms.leftovers import NOTE_COLUMNS, unread_cells
 from transforms.list_layout import department_row
-from transforms.locate import has_header, locate
+from transforms.locate import Layout, has_header, locate
 from transforms.read import read_grids
 from transforms.rows import ROW_COLUMNS, classify_rows
 from transforms.walk import Body, Walked, walk_bodies, walk_one
@@ -123,13 +123,23 @@ def resolve_year(
     return found[0]
 
 
-def pick_grid(grids: list[Grid]) -> Grid:
-    """The first grid (sheet) holding a header row; TableError when none does."""
+def pick_grid(grids: list[Grid]) -> tuple[Grid, Layout]:
+    """The first grid (sheet, Word table, PDF table) that is a target table: its header
+    names every column the table needs. A 部门预算 document holds many tables (收支总表,
+    三公经费 …); the others are skipped (`skipped_grids` notes them). TableError when
+    none is a target table: the first grid with a header says what it lacks."""
     if len(grids) == 1:
-        return grids[0]  # the only candidate; `locate` explains what is missing
+        return grids[0], locate(grids[0])  # the only candidate: `locate` explains
+    first_error: TableError | None = None
     for grid in grids:
-        if has_header(grid):
-            return grid
+        if not has_header(grid):
+            continue
+        try:
+            return grid, locate(grid)
+        except TableError as exc:
+            first_error = first_error or exc
+    if first_error is not None:
+        raise first_error
     where = "in any sheet" if grids else "(the workbook has no sheets)"
     raise TableError(
         "header",
@@ -137,11 +147,38 @@ def pick_grid(grids: list[Grid]) -> Grid:
     )
 
 
+def _grid_name(grid: Grid, index: int) -> str:
+    return grid.where or grid.sheet or f"table {index + 1}"
+
+
+def _grid_title(grid: Grid) -> str:
+    """What a skipped grid is: its title (a line naming a 表), else its first text."""
+    texts = [c.strip() for row in grid.rows[:8] for c in row if c.strip()]
+    return next((t for t in texts if "表" in t), texts[0] if texts else "(empty)")[:60]
+
+
+def skipped_grids(grids: list[Grid], chosen: list[Grid]) -> pl.DataFrame | None:
+    """One note per grid of the file that was not read (`leftovers.NOTE_COLUMNS`)."""
+    notes = [
+        {"source_row": None, "column": _grid_name(grid, index),
+         "text": f"skipped, not a target table: {_grid_title(grid)}"}
+        for index, grid in enumerate(grids)
+        if not any(grid is c for c in chosen) and any(c.strip() for row in grid.rows for c in row)
+    ]  # fmt: skip
+    return pl.DataFrame(notes, schema=NOTE_COLUMNS) if notes else None
+
+
+def _with_notes(*frames: pl.DataFrame | None) -> pl.DataFrame | None:
+    found = [frame for frame in frames if frame is not None and frame.height]
+    return pl.concat(found) if found else None
+
+
 @dataclass(frozen=True)
 class _Located:
     source: SourceFile
     body: Body
     year: int
+    skipped: pl.DataFrame | None = None  # the file's other grids, noted (`skipped_grids`)
 
 
 def _locate_file(
@@ -151,16 +188,15 @@ def _locate_file(
     TableError says why it cannot be a batch."""
     grids = read_grids(source.path, data, limits)
     if not any(has_header(grid) for grid in grids) and (cards := card_grids(grids)):
-        return _card_rows(source, cards)
-    grid = pick_grid(grids)
-    layout = locate(grid)
+        return _card_rows(source, cards, skipped_grids(grids, cards))
+    grid, layout = pick_grid(grids)
     year = resolve_year(source.path, source.year, source.root, stated=layout.year)
     listed = department_row(grid, layout) if layout.kind == "list" else None
     department = source.department or layout.department or listed or source.path.stem
-    return _Located(source, Body(grid, layout, department), year)
+    return _Located(source, Body(grid, layout, department), year, skipped_grids(grids, [grid]))
 
 
-def _card_rows(source: SourceFile, grids: list[Grid]) -> TableRows:
+def _card_rows(source: SourceFile, grids: list[Grid], skipped: pl.DataFrame | None) -> TableRows:
     """A file of project cards → its table rows (`transforms.card_table`)."""
     batch = read_card_batch(grids)
     return TableRows(
@@ -173,7 +209,7 @@ def _card_rows(source: SourceFile, grids: list[Grid]) -> TableRows:
         rows=batch.rows,
         indicators=batch.indicators,
         layout="card",
-        unread=batch.unread,
+        unread=_with_notes(batch.unread, skipped),
         synthetic=batch.synthetic,
         fund_sources=batch.fund_sources,
     )
@@ -189,11 +225,13 @@ def _table_rows(located: _Located, walked: Walked) -> TableRows:
         department_name=located.body.department,
         amount_unit=layout.amount_unit,
         encoding=grid.encoding,
-        sheet=grid.sheet,
+        sheet=grid.where or grid.sheet,
         rows=walked.rows,
         indicators=walked.indicators,
         layout=layout.kind,
-        unread=unread_cells(grid, layout, walked.rows, walked.indicators),
+        unread=_with_notes(
+            unread_cells(grid, layout, walked.rows, walked.indicators), located.skipped
+        ),
         synthetic=layout.synthetic,
         fund_sources=any(role in layout.columns for role in ("fiscal", "special", "other")),
     )
