@@ -71,14 +71,16 @@ def lake_view(table: str) -> str:
     return f"lake_{table}"
 
 
-def _lake_path(rel: str) -> str:
-    """A lake file as the views name it: under `bpw_lake_dir()`, wherever the home is."""
-    return f"bpw_lake_dir() || {sql_string_literal(rel)}"
+def _lake_files(files: list[str]) -> str:
+    """The lake files as the views name them: under `bpw_lake_dir()`, wherever the home is
+    (one list, the folder prefixed by one lambda: cheaper to bind than a call per path)."""
+    rels = ", ".join(sql_string_literal(rel) for rel in files)
+    return f"list_transform([{rels}], lambda rel: bpw_lake_dir() || rel)"
 
 
 def _lake_select(paths: str, table: str, remap: bool) -> str:
     """The lake view's query: the files as they are, or re-keyed through bpw_id_alias."""
-    files = f"read_parquet([{paths}], union_by_name = true, hive_partitioning = false)"
+    files = f"read_parquet({paths}, union_by_name = true, hive_partitioning = false)"
     columns = [c for c in _ID_KINDS if c in SCHEMAS[table]]
     if not remap or not columns:
         return f"select * from {files}"
@@ -111,10 +113,14 @@ _SQL_TYPES = {
 
 
 def _lake_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    rows = con.execute(
-        "select column_name from duckdb_columns() where table_name = ?", [lake_view(table)]
-    ).fetchall()
-    return [column for (column,) in rows]
+    return _columns(con, lake_view(table))
+
+
+def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    """A view's or table's column names (binding that one view, not every view of the
+    catalog as a query on duckdb_columns() would)."""
+    cursor = con.execute(f"select * from {quote_ident(name)} limit 0")
+    return [column for column, *_ in cursor.description or []]
 
 
 def _create_lake_view(
@@ -124,7 +130,7 @@ def _create_lake_view(
 
     A schema column that none of the files has yet (written before the column existed)
     is there as NULL, so the views above read old and new lakes alike."""
-    paths = ", ".join(_lake_path(rel) for rel in files)
+    paths = _lake_files(files)
     view = quote_ident(lake_view(table))
     query = _lake_select(paths, table, remap)
     con.execute(f"create or replace view {view} as {query}")
@@ -143,15 +149,11 @@ def _create_lake_view(
 
 def _comment_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Comment every column of a view or table from the glossary (one entry per column)."""
-    rows = con.execute(
-        "select column_name from duckdb_columns() where table_name = ? order by column_index",
-        [name],
-    ).fetchall()
     con.execute(
         "\n".join(
             f"comment on column {quote_ident(name)}.{quote_ident(column)} is "
             f"{sql_string_literal(column_comment(column, name))};"
-            for (column,) in rows
+            for column in _columns(con, name)
         )
     )
 
