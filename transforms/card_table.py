@@ -11,7 +11,7 @@ records where it was (`details["位置"]`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import polars as pl
 
 from transforms.amounts import parse_amount, parse_typed_amount
 from transforms.card_labels import without_code
-from transforms.cards import Card, is_card_grid, read_cards
+from transforms.cards import Card, continues_card, is_card_grid, read_cards
 from transforms.errors import TableError
 from transforms.grid import Grid
 from transforms.leftovers import NOTE_COLUMNS
@@ -47,9 +47,20 @@ class CardBatch:
     fund_sources: bool
 
 
-def card_grids(grids: list[Grid]) -> list[Grid]:
-    """The grids that hold cards (a summary or long table's header is not a card)."""
-    return [grid for grid in grids if is_card_grid(grid)]
+def card_grids(grids: list[Grid]) -> tuple[list[Grid], set[int]]:
+    """The grids that hold cards (a summary or long table's header is not a card), and
+    the indexes of the file's grids they use: a grid that continues the card above it
+    (`cards.continues_card`) is joined to it."""
+    found: list[Grid] = []
+    used: set[int] = set()
+    for index, grid in enumerate(grids):
+        if is_card_grid(grid):
+            found.append(grid)
+            used.add(index)
+        elif index - 1 in used and continues_card(grid):
+            found[-1] = replace(found[-1], rows=found[-1].rows + grid.rows, trailer=grid.trailer)
+            used.add(index)
+    return found, used
 
 
 def _where(grid: Grid, index: int, total: int) -> str | None:

@@ -107,6 +107,20 @@ def is_card_grid(grid: Grid) -> bool:
     return bool(card_starts(grid.rows))
 
 
+def continues_card(grid: Grid) -> bool:
+    """A table with no title of its own that opens with an indicator block's header or
+    a card's label (资金情况, 年度目标 …): the rest of the card above it, cut off by a
+    page break (PDF) or a table break."""
+    if grid.preamble:
+        return False
+    first = next((cells for cells in grid.rows if any(c.strip() for c in cells)), [])
+    roles = _block_roles(first)
+    if {"level3"} <= roles.keys() and bool(roles.keys() & {"level1", "level2"}):
+        return True
+    text = next((c for c in first if c.strip()), "")
+    return label_role(text) not in (None, "name")
+
+
 class _CardReader:
     """Reads one card's rows [start, end) of a grid; `taken` marks consumed cells."""
 
@@ -278,7 +292,8 @@ class _CardReader:
         if COMPARISON.match(direction) and not COMPARISON.match(op):
             op, direction = direction, op  # 指标性质 holds 正向 and 指标方向 the `=` (内蒙古)
         if "op" in roles or "unit" in roles:
-            value = f"{op}{value}{get('unit')}" if value else ""
+            shown = op if COMPARISON.match(op) else ""  # 定性 / 定量 stay in the record only
+            value = f"{shown}{value}{get('unit')}" if value else ""
         if "period" not in roles:
             period = value or annual
         if "annual" not in roles:

@@ -17,7 +17,7 @@ from transforms.packed import split_packed_cells
 from transforms.targets import split_target
 
 # `11-数量指标`, `1.1 数量指标`, `1.数量指标`, `数量指标` → code (or null), name
-_LEVEL = r"^\s*(?:(?P<code>\d+(?:\.\d+)*)\s*[-.、．:：\s]?\s*)?(?P<name>.*?)\s*$"
+_LEVEL = r"(?s)^\s*(?:(?P<code>\d+(?:\.\d+)*)\s*[-.、．:：\s]?\s*)?(?P<name>.*?)\s*$"
 # a level-2 code whose first digit is its level-1 code: 12, 1.2 (not 1, 2 … per level 1)
 _LEVEL2_CODE = r"^(\d)(?:\d|\.\d+)$"
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.card_labels import COMPARISON, without_code
+from transforms.cards import tidy_level
 from transforms.grid import Grid
 from transforms.locate import Layout
 from transforms.long_layout import INDICATOR_EXTRAS, LISTED_COLUMNS
@@ -40,7 +41,8 @@ def _target(cells: list[str], columns: dict[str, int]) -> tuple[str, str, str]:
     if COMPARISON.match(direction) and not COMPARISON.match(op):
         op, direction = direction, op
     value = cell(cells, columns.get("value")) or cell(cells, columns.get("annual"))
-    text = f"{op}{value}{cell(cells, columns.get('measure'))}" if value else ""
+    shown = op if COMPARISON.match(op) else ""  # 定性 / 定量 stay in the record only
+    text = f"{shown}{value}{cell(cells, columns.get('measure'))}" if value else ""
     return text, op, direction
 
 
@@ -69,10 +71,14 @@ class _Walk:
         self.levels, self.count = dict.fromkeys(_LEVELS, ""), 0
 
     def add_indicator(self, index: int, cells: list[str], columns: dict[str, int]) -> None:
-        for level in _LEVELS:
-            self.levels[level] = cell(cells, columns.get(level)) or self.levels[level]
+        level1, level2 = (tidy_level(cell(cells, columns.get(level))) for level in _LEVELS)
+        if level1:  # a new level 1 opens its own level 2 (a 满意度 cell may span both)
+            self.levels = {"level1": level1, "level2": level2 or level1}
+        elif level2:
+            self.levels["level2"] = level2
         name = cell(cells, columns.get("level3"))
         target, _, direction = _target(cells, columns)
+        period = cell(cells, columns.get("period")) or target
         if self.project is None or not (name or target):
             return
         self.count += 1
@@ -86,8 +92,8 @@ class _Walk:
                 "level1_text": self.levels["level1"] or None,
                 "level2_text": self.levels["level2"] or None,
                 "name": name or None,
-                "period": target,
-                "annual": target,
+                "period": period,
+                "annual": target or period,
                 "weight_text": cell(cells, columns.get("weight")) or None,
                 "standard_text": cell(cells, columns.get("standard")) or None,
                 "direction_text": direction or None,

@@ -41,7 +41,10 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "level2": ("二级指标", "二级指标名称"),
     "level3": ("三级指标", "三级指标名称", "指标名称", "绩效指标名称"),
     "value": ("指标值", "目标值", "绩效指标值", "指标值（目标值）", "绩效目标值", "指标目标值"),
-    "period": ("实施周期指标值", "实施期指标值", "实施周期目标值", "实施周期绩效指标值"),
+    "period": (
+        "实施周期指标值", "实施期指标值", "实施周期目标值", "实施周期绩效指标值", "中期指标值",
+        "中期目标值",
+    ),
     "annual": ("年度指标值", "年度目标值", "本年度指标值", "年度绩效指标值"),
 }  # fmt: skip
 # the list form's columns (`transforms.list_layout`): read only when the table is a list

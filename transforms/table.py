@@ -157,13 +157,14 @@ def _grid_title(grid: Grid) -> str:
     return next((t for t in texts if "表" in t), texts[0] if texts else "(empty)")[:60]
 
 
-def skipped_grids(grids: list[Grid], chosen: list[Grid]) -> pl.DataFrame | None:
-    """One note per grid of the file that was not read (`leftovers.NOTE_COLUMNS`)."""
+def skipped_grids(grids: list[Grid], used: set[int]) -> pl.DataFrame | None:
+    """One note per grid of the file that was not read (`leftovers.NOTE_COLUMNS`);
+    `used` holds the indexes of the grids that were."""
     notes = [
         {"source_row": None, "column": _grid_name(grid, index),
          "text": f"skipped, not a target table: {_grid_title(grid)}"}
         for index, grid in enumerate(grids)
-        if not any(grid is c for c in chosen) and any(c.strip() for row in grid.rows for c in row)
+        if index not in used and any(c.strip() for row in grid.rows for c in row)
     ]  # fmt: skip
     return pl.DataFrame(notes, schema=NOTE_COLUMNS) if notes else None
 
@@ -187,13 +188,16 @@ def _locate_file(
     """Read one file and find its header (or its cards: then the table rows are ready);
     TableError says why it cannot be a batch."""
     grids = read_grids(source.path, data, limits)
-    if not any(has_header(grid) for grid in grids) and (cards := card_grids(grids)):
-        return _card_rows(source, cards, skipped_grids(grids, cards))
+    if not any(has_header(grid) for grid in grids):
+        cards, used = card_grids(grids)
+        if cards:
+            return _card_rows(source, cards, skipped_grids(grids, used))
     grid, layout = pick_grid(grids)
     year = resolve_year(source.path, source.year, source.root, stated=layout.year)
     listed = department_row(grid, layout) if layout.kind == "list" else None
     department = source.department or layout.department or listed or source.path.stem
-    return _Located(source, Body(grid, layout, department), year, skipped_grids(grids, [grid]))
+    chosen = {next(i for i, g in enumerate(grids) if g is grid)}
+    return _Located(source, Body(grid, layout, department), year, skipped_grids(grids, chosen))
 
 
 def _card_rows(source: SourceFile, grids: list[Grid], skipped: pl.DataFrame | None) -> TableRows:
