@@ -103,3 +103,44 @@ def parse_typed_amount(text: pl.Expr, amount_unit: pl.Expr | str = "万元") -> 
     return (
         pl.when(well_formed & exact).then(in_wan).otherwise(None).cast(AMOUNT_DTYPE, strict=False)
     )
+
+
+def with_amounts(rows: pl.DataFrame, columns: dict[str, str], unit: str) -> pl.DataFrame:
+    """`rows` plus, per `role → amount column` of `columns` (text in `<role>_text`), the
+    exact amount in 万元, and the lists `bad_amount_roles` / `typed_amount_roles` (the
+    roles whose cell is not a number / is a typed amount). Plain numbers are parsed
+    vectorized; the few other cells are parsed as typed amounts once per distinct
+    (text, unit), then joined back."""
+    unit_col = pl.col(unit)
+    text = {role: f"{role}_text" for role in columns}
+    rows = rows.with_columns(
+        parse_amount(pl.col(text[role]), unit_col).alias(name) for role, name in columns.items()
+    )
+    odd_cells = [
+        pl.col(name).is_null() & clean_amount_text(pl.col(text[role])).is_not_null()
+        for role, name in columns.items()
+    ]
+    odd = pl.concat(
+        rows.filter(is_odd).select(pl.col(text[role]).alias("_text"), unit_col.alias("_unit"))
+        for role, is_odd in zip(columns, odd_cells, strict=True)
+    ).unique()
+    odd = odd.with_columns(parse_typed_amount(pl.col("_text"), pl.col("_unit")).alias("_typed"))
+    for role in columns:
+        rows = rows.join(
+            odd.rename({"_text": text[role], "_unit": unit, "_typed": f"_typed_{role}"}),
+            on=[text[role], unit], how="left", maintain_order="left",
+        )  # fmt: skip
+    typed = {role: pl.col(f"_typed_{role}").is_not_null() for role in columns}
+    bad = {role: is_odd & ~typed[role] for role, is_odd in zip(columns, odd_cells, strict=True)}
+    return rows.with_columns(
+        *(pl.coalesce(name, f"_typed_{role}").alias(name) for role, name in columns.items()),
+        _roles(bad).alias("bad_amount_roles"),
+        _roles(typed).alias("typed_amount_roles"),
+    ).drop(f"_typed_{role}" for role in columns)
+
+
+def _roles(flags: dict[str, pl.Expr]) -> pl.Expr:
+    """The names of the flags that hold, as a list per row."""
+    return pl.concat_list(
+        pl.when(flag).then(pl.lit(role)) for role, flag in flags.items()
+    ).list.drop_nulls()

@@ -12,13 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from transforms.amounts import (
-    AMOUNT_DTYPE,
-    is_bad_amount,
-    is_typed_amount,
-    parse_amount,
-    parse_typed_amount,
-)
+from transforms.amounts import AMOUNT_DTYPE, with_amounts
 from transforms.identity import normalized_name, source_file_id, stable_ids
 from transforms.indicators import listed_records, normalize_indicators, split_packed
 from transforms.leftovers import NOTE_COLUMNS
@@ -115,23 +109,7 @@ def rows_frame(tables: list[TableRows], files: pl.DataFrame) -> pl.DataFrame:
         on="source_file_id",
         how="left",
     )
-    unit = pl.col("amount_unit")
-    amounts = [
-        pl.coalesce(
-            parse_amount(pl.col(f"{role}_text"), unit),
-            parse_typed_amount(pl.col(f"{role}_text"), unit),
-        ).alias(column)
-        for role, column in FUND_COLUMNS.items()
-    ]
-    bad = pl.concat_list(
-        [pl.when(is_bad_amount(pl.col(f"{r}_text"), unit)).then(pl.lit(r)) for r in FUND_COLUMNS]
-    ).list.drop_nulls()
-    typed = pl.concat_list(
-        [pl.when(is_typed_amount(pl.col(f"{r}_text"), unit)).then(pl.lit(r)) for r in FUND_COLUMNS]
-    ).list.drop_nulls()
-    return rows.with_columns(
-        *amounts, bad.alias("bad_amount_roles"), typed.alias("typed_amount_roles")
-    ).with_columns(
+    return with_amounts(rows, FUND_COLUMNS, "amount_unit").with_columns(
         pl.when(pl.col("fund_sources")).then(
             pl.col(name).fill_null(pl.lit(0).cast(AMOUNT_DTYPE))
         ).otherwise(pl.col(name)).alias(name)  # fmt: skip
