@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from expectations.eval_checks import execution_checks, result_checks
 from transforms.normalize import Frames
 
 ROUNDING_PER_PROJECT = 0.005
@@ -217,4 +218,6 @@ CHECK_BUILDERS = {
     "indicators": indicator_checks,
     "totals": total_checks,
     "cells": cell_checks,
+    "executions": execution_checks,
+    "results": result_checks,
 }

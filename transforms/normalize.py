@@ -17,6 +17,7 @@ from transforms.identity import normalized_name, source_file_id, stable_ids
 from transforms.indicators import listed_records, normalize_indicators, split_packed
 from transforms.leftovers import NOTE_COLUMNS
 from transforms.long_layout import LISTED_COLUMNS
+from transforms.self_eval_frames import evaluation_frames
 from transforms.table import SourceFile, TableRows
 
 FUND_COLUMNS = {
@@ -38,6 +39,9 @@ class Frames:
     totals: pl.DataFrame = field(default_factory=pl.DataFrame)
     # body cells no parsed field holds: recorded as notes (`transforms.leftovers`)
     unread: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # 自评表 batches: budget execution per project, actual result per indicator
+    executions: pl.DataFrame = field(default_factory=pl.DataFrame)
+    results: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def for_files(self, ids: set[int]) -> Frames:
         """The subset belonging to the given source files."""
@@ -46,8 +50,9 @@ class Frames:
 
     def tables(self) -> tuple[pl.DataFrame, ...]:
         return (
-            self.files, self.units, self.projects, self.indicators, self.totals, self.unread
-        )
+            self.files, self.units, self.projects, self.indicators, self.totals, self.unread,
+            self.executions, self.results,
+        )  # fmt: skip
 
 
 def source_frame(
@@ -84,6 +89,7 @@ def files_frame(tables: list[TableRows]) -> pl.DataFrame:
         pl.Series("sheet", [t.sheet for t in tables], dtype=pl.String),
         pl.Series("is_synthetic", [t.synthetic for t in tables], dtype=pl.Boolean),
         pl.Series("fund_sources", [t.fund_sources for t in tables], dtype=pl.Boolean),
+        pl.Series("batch_kind", [t.kind for t in tables], dtype=pl.String),
     ).with_columns(
         normalized_name(pl.col("department_name")).alias("department_key"),
     )
@@ -197,9 +203,19 @@ def normalize(tables: list[TableRows]) -> Frames:
         .join(unaccounted, on=["source_file_id", "source_row"], how="left")
         .with_columns(pl.col("n_indicators").fill_null(0))
     )
+    executions, results = evaluation_frames(
+        [(ids, t.evaluation) for ids, t in zip(files["source_file_id"], tables, strict=True)
+         if t.evaluation is not None],
+        files,
+    )  # fmt: skip
+    if executions.height:  # a 自评表 has no budget rows: its department id comes from here
+        own = executions.select("source_file_id", pl.col("department_id").alias("_dept"))
+        files = files.join(own.unique("source_file_id"), on="source_file_id", how="left")
+        files = files.with_columns(pl.coalesce("department_id", "_dept").alias("department_id"))
+        files = files.drop("_dept")
     return Frames(
         files=files, units=units, projects=projects, indicators=indicators, totals=totals,
-        unread=unread_frame(tables, files),
+        unread=unread_frame(tables, files), executions=executions, results=results,
     )
 
 

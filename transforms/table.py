@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from transforms.card_table import card_grids, check_department, read_card_batch
+from transforms.card_table import card_grids, check_department, read_card_batch, same_name
 from transforms.errors import TableError
 from transforms.grid import Grid, ReadLimits
 from transforms.leftovers import NOTE_COLUMNS, unread_cells
@@ -24,6 +24,7 @@ from transforms.list_layout import department_row
 from transforms.locate import Layout, has_header, locate
 from transforms.read import read_grids
 from transforms.rows import ROW_COLUMNS, classify_rows
+from transforms.self_eval import is_self_evaluation
 from transforms.walk import Body, Walked, walk_bodies, walk_one
 
 __all__ = [
@@ -74,6 +75,9 @@ class TableRows:
     # whether the table gives a fund-source split at all (财政拨款 / 专户 / 其他): without
     # one, those amounts are unknown (null), not zero
     fund_sources: bool = True
+    kind: str = "targets"  # the batch kind: 'targets' or 'self_evaluation' (自评表)
+    # a 自评表's projects and indicators (`transforms.self_eval_batch.EvalBatch`)
+    evaluation: object | None = None
 
 
 def year_of_path(
@@ -188,6 +192,8 @@ def _locate_file(
     """Read one file and find its header (or its cards: then the table rows are ready);
     TableError says why it cannot be a batch."""
     grids = read_grids(source.path, data, limits)
+    if is_self_evaluation(grids):
+        return evaluation_rows(source, grids)
     if not any(has_header(grid) for grid in grids):
         cards, used = card_grids(grids)
         if cards:
@@ -216,6 +222,33 @@ def _card_rows(source: SourceFile, grids: list[Grid], skipped: pl.DataFrame | No
         unread=_with_notes(batch.unread, skipped),
         synthetic=batch.synthetic,
         fund_sources=batch.fund_sources,
+    )
+
+
+def evaluation_rows(source: SourceFile, grids: list[Grid]) -> TableRows:
+    """A file of 自评表 → a `self_evaluation` batch (`transforms.self_eval_batch`)."""
+    from transforms.self_eval_batch import KIND, read_eval_batch
+
+    batch = read_eval_batch(grids)
+    given = source.department
+    if given and batch.department and not same_name(given, batch.department):
+        raise TableError(
+            "department_mismatch",
+            f"--department says '{given}' but the 自评表's 主管部门 is '{batch.department}'",
+            value=batch.department,
+        )
+    return TableRows(
+        source=source,
+        year=resolve_year(source.path, source.year, source.root, stated=batch.year),
+        department_name=given or batch.department or source.path.stem,
+        amount_unit=batch.amount_unit,
+        encoding=grids[0].encoding,
+        sheet=batch.where,
+        rows=pl.DataFrame(schema=ROW_COLUMNS),
+        layout=KIND,
+        unread=batch.unread,
+        kind=KIND,
+        evaluation=batch,
     )
 
 

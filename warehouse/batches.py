@@ -1,6 +1,8 @@
 """Which file versions become current, superseded or rejected in one publish.
 
-A batch is (year, department_id). The newest accepted file of a batch replaces the
+A batch is (year, department_id, batch_kind): a department-year's 目标表 (`targets`)
+and its 自评表 (`self_evaluation`) are two batches, neither replaces the other; a file
+recorded before kinds existed is `targets`. The newest accepted file of a batch replaces the
 current one; within one publish the larger `file_mtime` wins. Files already recorded
 as current or superseded change nothing (same bytes twice); a file recorded as
 rejected may later be accepted. A rejected file never touches the current version.
@@ -16,7 +18,8 @@ import polars as pl
 
 from warehouse.schemas import UTC_TIME, conform, empty
 
-BATCH = ["year", "department_id"]
+BATCH = ["year", "department_id", "batch_kind"]
+DEFAULT_KIND = "targets"
 ID = "source_file_id"
 
 
@@ -31,6 +34,12 @@ class Plan:
     @property
     def changed(self) -> bool:
         return bool(self.loaded or self.superseded or self.rejected)
+
+
+def _keyed(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame conformed, its batch kind filled (an older lake's rows are `targets`)."""
+    kind = pl.col("batch_kind").fill_null(DEFAULT_KIND)
+    return conform(frame, "source_files").with_columns(kind)
 
 
 def _ids(frame: pl.DataFrame) -> list[int]:
@@ -74,8 +83,8 @@ def plan(
     now: datetime,
 ) -> Plan:
     """Decide the new `source_files` table and which rows enter or leave the lake."""
-    old = conform(old, "source_files") if old.height else empty("source_files")
-    accepted, rejected = conform(accepted, "source_files"), conform(rejected, "source_files")
+    old = _keyed(old) if old.height else empty("source_files")
+    accepted, rejected = _keyed(accepted), _keyed(rejected)
     settled = old.filter(pl.col("status").is_in(["current", "superseded"]))[ID]
     fresh = accepted.filter(~pl.col(ID).is_in(settled.implode())).unique(ID, keep="first")
     winners, losers = _winners(fresh)

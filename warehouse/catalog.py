@@ -34,7 +34,7 @@ from warehouse.faults import checkpoint
 from warehouse.fsio import fsync_file, remove, replace
 from warehouse.glossary import LAKE_VIEWS, column_comment
 from warehouse.manifest import table_files
-from warehouse.schemas import ALL_TABLES, SCHEMAS, SOURCE_FILES
+from warehouse.schemas import ALL_TABLES, LATER_TABLES, SCHEMAS, SOURCE_FILES
 from warehouse.sqlfiles import (
     build_order,
     load_sql,
@@ -97,6 +97,15 @@ def _lake_select(paths: str, table: str, remap: bool) -> str:
     return f"select t.* replace ({', '.join(replaced)}) from {files} as t {joins}"
 
 
+def _no_rows(table: str) -> str:
+    """A table an older lake lacks (`LATER_TABLES`): its columns, no rows."""
+    columns = ", ".join(
+        f"cast(null as {_sql_type(kind)}) as {quote_ident(name)}"
+        for name, kind in SCHEMAS[table].items()
+    )
+    return f"select {columns} where false"
+
+
 def _sql_type(kind: pl.DataType) -> str:
     """The DuckDB type of a lake schema column (for a column older files lack)."""
     if isinstance(kind, pl.Decimal):
@@ -132,7 +141,7 @@ def _create_lake_view(
     is there as NULL, so the views above read old and new lakes alike."""
     paths = _lake_files(files)
     view = quote_ident(lake_view(table))
-    query = _lake_select(paths, table, remap)
+    query = _lake_select(paths, table, remap) if files else _no_rows(table)
     con.execute(f"create or replace view {view} as {query}")
     present = set(_lake_columns(con, table))
     missing = [
@@ -205,7 +214,7 @@ def _populate(
     _create_macros(con, lake, catalog)
     tables = {table: table_files(manifest, table) for table in ALL_TABLES}
     for table, files in tables.items():
-        if not files:
+        if not files and table not in LATER_TABLES:
             raise ValueError(f"manifest lists no files for {table}")
         _create_lake_view(con, table, files)
     if _create_alias_tables(con, aliases):  # an aliased name is loaded: re-key its rows

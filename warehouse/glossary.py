@@ -20,6 +20,10 @@ LAKE_VIEWS: dict[str, str] = {
     "superseded files, raw lake rows",
     "findings": "内部: 质量检查结果 — internal: gate findings of loaded (current or retained "
     "superseded) and rejected files",
+    "executions": "内部: 预算执行 — internal: 自评表 budget-execution rows of current and "
+    "retained superseded files, raw lake rows",
+    "results": "内部: 指标完成情况 — internal: 自评表 indicator results of current and retained "
+    "superseded files, raw lake rows",
     "source_files": "内部: 来源文件 — internal: every file version recorded, all statuses",
 }
 
@@ -88,6 +92,36 @@ COLUMNS: dict[str, str] = {
     "annual_target_value": "年度指标值数值 — number of the annual target (DOUBLE; NULL for "
     "qualitative targets)",
     "annual_target_unit": "年度指标值单位 — unit of the annual target (e.g. %, 个, 秒)",
+    # year-end results (自评表)
+    "initial_budget_amount": f"年初预算数 — the project's budget at the start of the year, as the "
+    f"自评表 states it, {_WAN}",
+    "adjusted_budget_amount": "全年预算数（调整后预算数） — the year's budget after in-year "
+    f"adjustments, {_WAN}",
+    "executed_amount": f"全年执行数（预算执行数） — the amount actually spent in the year, {_WAN}",
+    "execution_rate": "执行率 — budget execution rate as printed, in percent (DOUBLE; 100 = all "
+    "spent; a fraction from a percent-formatted cell is scaled to percent)",
+    "execution_score": "预算执行得分 — the score the 自评表 gives budget execution (DOUBLE; NULL "
+    "when blank)",
+    "total_score": "自评总分 — the 自评表's total score (DOUBLE; NULL when not stated)",
+    "actual_text": "实际完成值 — the actual result for the year, raw text as printed (NULL when "
+    "blank)",
+    "actual_value": "实际完成值 value — parsed number of the actual (DOUBLE; NULL when not a "
+    "number)",
+    "actual_unit": "实际完成值 unit — parsed unit of the actual (NULL when none)",
+    "weight": "分值（权重） — the indicator's weight in the self-evaluation (DOUBLE)",
+    "score": "得分 — the score the department gave the indicator (DOUBLE; NULL when blank)",
+    "deviation_reason": "偏差原因分析 — why the result deviates from the target, as written "
+    "(NULL when blank)",
+    "attainment": "完成情况 — met / missed (the actual against the target's comparator, units "
+    "converted), qualitative (a target or actual that is not a number), not_reported (no "
+    "actual), unit_mismatch (units that cannot be compared)",
+    "target_text": "目标表指标值 — the annual target the 目标表 set for the same project, year and "
+    "indicator, raw text (NULL when no 目标表 is loaded for it)",
+    "reported_target_text": "自评表指标值 — the annual target as the 自评表 restates it, raw text",
+    "target_restated": "目标变更 — true when the 自评表's target differs from the 目标表's (width "
+    "and spaces folded); NULL when no 目标表 is loaded (BOOLEAN)",
+    "batch_kind": "批次类型 — targets (目标表) or self_evaluation (自评表): a department-year has "
+    "one current file of each kind",
     # file versions
     "file_name": "文件名 — the input file's name",
     "file_path": "文件路径 — where the file was found",

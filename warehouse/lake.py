@@ -119,6 +119,8 @@ def _write_tables(
         "units": rows_of(accepted.units, "units"),
         "projects": rows_of(accepted.projects, "projects"),
         "indicators": rows_of(accepted.indicators, "indicators"),
+        "executions": rows_of(accepted.executions, "executions"),
+        "results": rows_of(accepted.results, "results"),
         "findings": _findings_rows(findings, p.loaded + p.rejected, p.source_files),
     }
     touched = _touched_years(p, dropped)

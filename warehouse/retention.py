@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # settings import this module: quick commands must not load p
     import polars as pl
 
 ID = "source_file_id"
-BATCH = ["year", "department_id"]
+BATCH = ["year", "department_id", "batch_kind"]  # as warehouse.batches
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ import polars as pl
 
 AMOUNT = pl.Decimal(18, 6)
 UTC_TIME = pl.Datetime("us", "UTC")  # a moment; DuckDB reads it as TIMESTAMPTZ
-FACT_TABLES = ("units", "projects", "indicators", "findings")
+FACT_TABLES = ("units", "projects", "indicators", "findings", "executions", "results")
+# tables a lake published before 自评表 were read lacks (its manifest lists no files)
+LATER_TABLES = ("executions", "results")
 SOURCE_FILES = "source_files"
 ALL_TABLES = (*FACT_TABLES, SOURCE_FILES)
 
@@ -73,6 +75,53 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
             )
         },
     },
+    "executions": {
+        **_KEYS,
+        "department_name": pl.String,
+        "unit_id": pl.Int64,
+        "unit_name": pl.String,
+        "project_id": pl.Int64,
+        "project_name": pl.String,
+        "initial_budget_amount": AMOUNT,
+        "adjusted_budget_amount": AMOUNT,
+        "executed_amount": AMOUNT,
+        "execution_rate": pl.Float64,
+        "execution_weight": pl.Float64,
+        "execution_score": pl.Float64,
+        "total_score": pl.Float64,
+        "initial_text": pl.String,
+        "adjusted_text": pl.String,
+        "executed_text": pl.String,
+        "rate_text": pl.String,
+        "execution_reason": pl.String,
+        "performance_goal": pl.String,
+        "template_prompts": pl.String,
+        "n_indicators": pl.Int32,
+        "details": pl.String,
+    },
+    "results": {
+        **_KEYS,
+        "unit_id": pl.Int64,
+        "project_id": pl.Int64,
+        "record": pl.String,
+        "indicator_pos": pl.Int32,
+        "indicator_seq": pl.Int32,
+        "category_code": pl.String,
+        "indicator_name": pl.String,
+        "annual_target_text": pl.String,
+        "annual_target_op": pl.String,
+        "annual_target_value": pl.Float64,
+        "annual_target_unit": pl.String,
+        "annual_target_kind": pl.String,
+        "actual_text": pl.String,
+        "actual_value": pl.Float64,
+        "actual_unit": pl.String,
+        "weight": pl.Float64,
+        "score": pl.Float64,
+        "deviation_reason": pl.String,
+        "direction_text": pl.String,
+        "attainment": pl.String,
+    },
     "findings": {
         "source_file_id": pl.Int64,
         "file_name": pl.String,
@@ -108,6 +157,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "archive_path": pl.String,
         "is_synthetic": pl.Boolean,
         "rows_dropped_at": UTC_TIME,
+        "batch_kind": pl.String,  # targets (目标表) or self_evaluation (自评表)
     },
 }
 

@@ -23,7 +23,9 @@ final as (
         cast(archive_path as varchar) as archive_path,
         cast(run_id as varchar) as run_id,
         coalesce(cast(is_synthetic as boolean), false) as is_synthetic,
-        cast(rows_dropped_at as timestamptz) as rows_dropped_at
+        cast(rows_dropped_at as timestamptz) as rows_dropped_at,
+        -- a file recorded before batch kinds existed is a 目标表
+        coalesce(cast(batch_kind as varchar), 'targets') as batch_kind
     from source_files
 )
 

@@ -22,6 +22,7 @@ versions as (
     select source_file_id, year, department_id, department_name, loaded_at, declared_total_amount
     from source_files
     where status in ('current', 'superseded')
+        and batch_kind = 'targets'
         and (superseded_at is null or superseded_at > loaded_at)
 ),
 
