@@ -346,6 +346,24 @@ def diff(
 
 
 @app.command()
+def attainment(
+    department: Annotated[str | None, typer.Option(help="Department name (substring).")] = None,
+    year: Annotated[int | None, typer.Option(help="Budget year.")] = None,
+    missed: Annotated[bool, typer.Option("--missed", help="Only the targets missed.")] = False,
+    format: FormatOption = Format.table,
+) -> None:
+    """Targets against actual results (自评表), with the 目标表's target beside them."""
+    from interface.formats import Result, print_result
+    from warehouse.attainment import attainment_query
+    from warehouse.query import run_readonly
+
+    query = attainment_query(department, year, missed)
+    with _catalog(None) as catalog:
+        columns, rows = run_readonly(catalog, query.sql, query.parameters, settings().lake)
+    print_result(out, Result(columns, rows), format, noun="indicator")
+
+
+@app.command()
 def runs(
     format: FormatOption = Format.table,
 ) -> None:
