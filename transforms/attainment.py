@@ -8,8 +8,9 @@ Rules, in order:
 - units must agree once converted (元 ↔ 万元; `百分比` is `%`); an actual with no unit
   takes the target's; any other pair → `unit_mismatch`, never a guess;
 - the comparator decides: `≥ > ≤ <` as written; `=` means equal (`=100%` is missed
-  by 98%); a bare number takes the indicator's 指标方向 (正向 → ≥, 反向 → ≤) and
-  otherwise is read as a floor (≥), the way targets are usually set;
+  by 98%); a bare number takes the indicator's 指标方向 (正向 → ≥, 反向 → ≤);
+  otherwise a bare 0 is a ceiling (`0` incidents: none allowed, missed by 1) and any
+  other bare number a floor (≥), the way targets are usually set;
 - → `met` or `missed`.
 """
 
@@ -41,12 +42,13 @@ def _factor(target_unit: pl.Expr, actual_unit: pl.Expr) -> pl.Expr:
     )
 
 
-def effective_op(op: pl.Expr, direction: pl.Expr) -> pl.Expr:
+def effective_op(op: pl.Expr, direction: pl.Expr, value: pl.Expr) -> pl.Expr:
     """The comparator a target is judged by (see the module's rules)."""
     from_direction = direction.str.strip_chars().replace_strict(
         _DIRECTIONS, default=None, return_dtype=pl.String
     )
-    return pl.coalesce(op, from_direction, pl.lit(">="))
+    bare = pl.when(value == 0).then(pl.lit("<=")).otherwise(pl.lit(">="))
+    return pl.coalesce(op, from_direction, bare)
 
 
 def attainment(
@@ -62,7 +64,7 @@ def attainment(
     """`met` / `missed` / `qualitative` / `not_reported` / `unit_mismatch`."""
     factor = _factor(unit, actual_unit)
     actual = actual_value * factor
-    comparator = effective_op(op, direction)
+    comparator = effective_op(op, direction, value)
     met = (
         pl.when(comparator == ">=").then(actual >= value - _TOLERANCE)
         .when(comparator == ">").then(actual > value)
