@@ -90,7 +90,7 @@ def test_synth_still_takes_its_own_options_and_help(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert len(list(out.glob("2026/*"))) == 1
     bad = subprocess.run(
-        [sys.executable, "-m", "interface.cli", "synth", "--formats", "pdf", "--out", str(out)],
+        [sys.executable, "-m", "interface.cli", "synth", "--formats", "ppt", "--out", str(out)],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert bad.returncode == 2
