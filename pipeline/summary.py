@@ -226,7 +226,15 @@ def _loaded(outcome: GateOutcome, superseded: set[int]) -> list[LoadedFile]:
     files = outcome.accepted.files
     if not files.width:
         return []
-    counts = outcome.accepted.projects.group_by("source_file_id").agg(
+    projects = outcome.accepted.projects.select("source_file_id", "n_indicators", "total_amount")
+    executions = outcome.accepted.executions
+    if executions.width:  # a 自评表's projects and indicators count too (no budget total)
+        no_total = pl.lit(None, projects.schema["total_amount"]).alias("total_amount")
+        projects = pl.concat(
+            [projects, executions.select("source_file_id", "n_indicators", no_total)],
+            how="vertical_relaxed",
+        )
+    counts = projects.group_by("source_file_id").agg(
         pl.len().alias("projects"),
         pl.col("n_indicators").sum().alias("indicators"),
         pl.col("total_amount").sum().cast(pl.String).alias("total_amount"),
