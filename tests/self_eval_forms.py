@@ -54,12 +54,13 @@ def self_eval_rows(
     rate: str = "100.00%",
     execution_score: str = "10",
     indicators: list[tuple[str, ...]] | None = None,
+    project: str = PROJECT,
 ) -> list[list[str]]:
     """A filled 自评表 of the project (the real form's layout, actuals and scores in)."""
     rows = [
         ["报表编号:510000_0013zp"],
         [f"部门预算项目支出绩效自评表({year}年度)"],
-        ["项目名称", "", f"51000021R000000019951-{PROJECT}"],
+        ["项目名称", "", f"51000021R000000019951-{project}"],
         ["主管部门", "", f"{DEPARTMENT}本级", "", "", "", "实施单位 (盖章)", "", DEPARTMENT],
         ["项目基本情况", "1.项目年度目标完成情况", "项目年度目标", "", "", "", "年度目标完成情况"],
         ["", "", "保障工资及时、足额发放", "", "", "", "工资按月足额发放"],

@@ -78,6 +78,16 @@ def test_the_year_of_the_title_must_agree_with_the_folder(tmp_path: Path) -> Non
         read_table(SourceFile(path, "0" * 64, 1, 0.0, root=tmp_path))
 
 
+def test_many_cards_stacked_on_a_sheet_are_one_batch(tmp_path: Path) -> None:
+    second = self_eval_rows(project="社保缴纳")
+    path = write_rows(tmp_path / "2023" / "青神.xlsx", [*self_eval_rows(), [""], *second])
+    frames = load(path)
+    assert frames.executions["project_name"].to_list() == [PROJECT, "社保缴纳"]
+    assert frames.executions["source_row"].to_list() == [3, 3 + len(second) + 1]
+    assert frames.results.group_by("source_row").len()["len"].to_list() == [3, 3]
+    assert frames.unread.is_empty()
+
+
 # attainment rules --------------------------------------------------------------------
 
 CASES = [

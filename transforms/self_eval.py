@@ -329,7 +329,7 @@ def read_eval_cards(grid: Grid) -> list[EvalCard]:
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(rows)
         if k + 1 < len(starts):  # the next card's title rows end this one
-            while end - 1 > start and _is_title_row(rows[end - 1]):
+            while end - 1 > start and _is_title_row(rows[end - 1]):  # blank or title
                 end -= 1
         card = _Reader(rows, start, end).read()
         _preamble(card, rows, preamble_from, start)
@@ -339,5 +339,10 @@ def read_eval_cards(grid: Grid) -> list[EvalCard]:
 
 
 def _is_title_row(cells: list[str]) -> bool:
+    """A blank row, or one text cell that is no label (`报表编号:…`, a title, a year):
+    at the end of a card's range, such rows head the next card."""
     texts = [t.strip() for t in cells if t.strip()]
-    return len(texts) == 1 and (TITLE_MARK in texts[0] or bool(_YEAR.search(texts[0])))
+    if not texts:
+        return True
+    head = re.split(r"[:：]", texts[0])[0]
+    return len(texts) == 1 and detail_key(head) is None and label_role(head) is None

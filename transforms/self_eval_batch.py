@@ -108,12 +108,20 @@ def _execution_row(card: EvalCard, offset: int, where: str | None, department: s
 
 
 def _stacked(grids: list[Grid]) -> list[tuple[EvalCard, int, str | None]]:
-    found: list[tuple[EvalCard, int, str | None]] = []
+    """Every card of the file's grids read as one stacked sheet (a card cut by a page or
+    table break reads on; another grid's title rows are the next card's), with the row
+    offset 0 and where the card starts."""
+    rows = [cells for grid in grids for cells in grid.rows]
+    bounds: list[tuple[int, str | None]] = []
     offset = 0
     for index, grid in enumerate(grids):
-        where = grid.sheet or (f"表{index + 1}" if len(grids) > 1 else None)
-        found.extend((card, offset, where) for card in read_eval_cards(grid))
+        bounds.append((offset, grid.sheet or (f"表{index + 1}" if len(grids) > 1 else None)))
         offset += len(grid.rows)
+    stacked = Grid(rows, grids[0].encoding) if grids else Grid([], "")
+    found = []
+    for card in read_eval_cards(stacked):
+        where = next((w for start, w in reversed(bounds) if start < card.row), None)
+        found.append((card, 0, where))
     return found
 
 
