@@ -288,3 +288,16 @@ def test_both_kinds_stay_current_and_the_budget_is_the_target_tables(results_hom
         {"total_amount": "251.89", "adjusted_budget_amount": "251.89",
          "executed_amount": "251.89", "execution_rate": "100.0"}
     ]  # fmt: skip
+
+
+def test_the_department_attainment_counts_met_and_missed(results_home: Path) -> None:
+    result = bpw(
+        results_home, "sql", "--format", "csv",
+        "select department_name, year, n_indicators, n_met, n_missed, met_pct, prev_met_pct, "
+        "execution_rate, prev_execution_rate from v_department_attainment_yoy",
+    )  # fmt: skip
+    assert rows_of(result.stdout) == [
+        {"department_name": DEPARTMENT, "year": "2023", "n_indicators": "3", "n_met": "1",
+         "n_missed": "1", "met_pct": "50.0", "prev_met_pct": "", "execution_rate": "100.0",
+         "prev_execution_rate": ""}
+    ]  # fmt: skip

@@ -120,6 +120,13 @@ COLUMNS: dict[str, str] = {
     "reported_target_text": "自评表指标值 — the annual target as the 自评表 restates it, raw text",
     "target_restated": "目标变更 — true when the 自评表's target differs from the 目标表's (width "
     "and spaces folded); NULL when no 目标表 is loaded (BOOLEAN)",
+    "n_met": "达成指标数 — indicators whose attainment is met (BIGINT)",
+    "n_missed": "未达成指标数 — indicators whose attainment is missed (BIGINT)",
+    "met_pct": "达成率 — n_met / (n_met + n_missed) × 100, percent (DOUBLE); qualitative and "
+    "unreported indicators are not counted; NULL when none was judged",
+    "prev_met_pct": "上年达成率 — met_pct of year−1, percent (DOUBLE); NULL without year−1 data",
+    "prev_execution_rate": "上年执行率 — the execution rate of year−1, percent (DOUBLE); NULL "
+    "without year−1 data",
     "batch_kind": "批次类型 — targets (目标表) or self_evaluation (自评表): a department-year has "
     "one current file of each kind",
     # file versions
@@ -251,6 +258,9 @@ NOTES: dict[tuple[str, str], str] = {
     ("v_indicator_target_yoy", "indicator_name"): "with the project, what identifies the "
     "indicator across years",
     ("v_indicator_target_yoy", "annual_target_text"): "this year's",
+    ("v_department_attainment_yoy", "execution_rate"): "the department's 全年执行数 over its "
+    "全年预算数 this year, added up over its 自评表 projects",
+    ("v_department_attainment_yoy", "n_indicators"): "in the department's 自评表, this year",
     ("v_quality_finding", "department_name"): "as printed in the file",
     ("v_quality_finding", "severity"): "always warning here: errors reject a file (see "
     "quarantine/)",
