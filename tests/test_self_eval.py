@@ -88,6 +88,47 @@ def test_many_cards_stacked_on_a_sheet_are_one_batch(tmp_path: Path) -> None:
     assert frames.unread.is_empty()
 
 
+NATIONAL = [
+    ["项目支出绩效自评表"],
+    ["（2024年度）"],
+    ["项目名称", "智慧城市运维"],
+    ["主管部门", "某市大数据局", "", "实施单位", "某市大数据中心"],
+    ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+    ["", "年度资金总额", "500", "480", "470.4", "10", "98%", "9.8"],
+    ["", "其中：当年财政拨款", "500", "480", "470.4", "—", "—", "—"],
+    ["", "上年结转资金", "", "", "", "—", "—", "—"],
+    ["年度总体目标", "预期目标", "", "", "实际完成情况"],
+    ["", "完成系统运维", "", "", "全年运维无重大故障"],
+    ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+     "偏差原因分析及改进措施"],
+    ["", "产出指标", "数量指标", "运维系统数", "≥20个", "22个", "20", "20", ""],
+    ["", "", "时效指标", "故障响应时间", "≤2小时", "3小时", "20", "15", "夜间值守不足"],
+    ["", "效益指标", "社会效益指标", "群众办事便利度", "明显提升", "明显提升", "30", "30", ""],
+    ["", "满意度指标", "服务对象满意度指标", "用户满意度", "≥90%", "", "20", "", ""],
+    ["总分", "", "", "", "", "", "100", "74.8", ""],
+]  # fmt: skip
+
+
+def test_the_national_template_reads_with_its_own_words(tmp_path: Path) -> None:
+    """财政部's layout: 全年预算数 / 全年执行数 / 分值 / 执行率 / 得分, 年度指标值 beside
+    实际完成值, a 总分 row, 年度总体目标 with 预期目标 and 实际完成情况 below."""
+    frames = load(write_rows(tmp_path / "2024" / "某市大数据局.xlsx", NATIONAL))
+    (project,) = frames.executions.iter_rows(named=True)
+    assert (
+        project["adjusted_budget_amount"], project["executed_amount"], project["execution_rate"],
+        project["execution_score"], project["total_score"], project["weight_total"],
+        project["performance_goal"],
+    ) == (Decimal("480"), Decimal("470.4"), 98.0, 9.8, 74.8, 100.0, "完成系统运维")  # fmt: skip
+    assert json.loads(project["details"])["实际完成情况"] == "全年运维无重大故障"
+    assert frames.results.select("indicator_name", "attainment", "deviation_reason").rows() == [
+        ("运维系统数", "met", None),
+        ("故障响应时间", "missed", "夜间值守不足"),
+        ("群众办事便利度", "qualitative", None),
+        ("用户满意度", "not_reported", None),
+    ]
+    assert frames.unread.is_empty()
+
+
 # attainment rules --------------------------------------------------------------------
 
 CASES = [

@@ -199,6 +199,8 @@ class _Reader:
             if not any(c in columns for c in filled) and labels:
                 break  # a label row (评价结论 …): the block is over
             label = self.text(row, labels[0]) if labels else ""
+            if label and detail_key(label) is not None:
+                break  # 年度总体目标 …: a label row, though it has cells under the columns
             values = {role: self.text(row, c) for role, c in roles.items()}
             if self.card.budget_row is None and (is_total_row_label(label) or not label):
                 self.card.budget, self.card.budget_row = values, row + 1

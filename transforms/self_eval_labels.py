@@ -52,10 +52,15 @@ DETAIL_LABELS: dict[str, str] = {
     "项目年度目标完成情况": "项目年度目标完成情况",
     "项目基本情况": "项目基本情况",
     "自评总分": "自评总分",
-    "总分": "自评总分",
+    "年度总体目标": "年度总体目标",
+    "预期目标": "goal",
+    "实际完成情况": "实际完成情况",
+    "主要绩效完成情况": "实际完成情况",
 }
 # a row of the budget block that is the project's whole budget (the others are parts)
-TOTAL_ROW_LABELS = ("总额", "合计", "总计", "年度资金总额", "资金总额", "项目资金总额")
+TOTAL_ROW_LABELS = (
+    "总额", "合计", "总计", "年度资金总额", "资金总额", "项目资金总额", "总分", "自评总分",
+)  # fmt: skip
 # a template's instruction left in a cell the department did not fill
 _PROMPT = re.compile(
     r"[(（]\s*\d+\s*字以内\s*[)）]|^(结合自评情况|对照年度目标|针对项目自评|说明)|需说明原因"
