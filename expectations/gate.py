@@ -59,6 +59,19 @@ SOURCE_COLUMNS = {
     "known_level2_code": "绩效指标（二级指标）",
     "level2_under_level1": "绩效指标（二级指标）",
     "level1_code_mismatch": "绩效指标（一级指标）",
+    # 自评表 (suites executions and results)
+    "bad_execution_amount": "年初预算数/全年预算数/全年执行数",
+    "execution_not_reported": "全年执行数",
+    "rate_inconsistent": "执行率",
+    "execution_score_over_weight": "预算执行（得分）",
+    "total_score_mismatch": "总分",
+    "weight_total_mismatch": "合计（分值）",
+    "template_prompt": "模板提示",
+    "weight_not_number": "分值/权重",
+    "score_not_number": "得分",
+    "score_over_weight": "得分",
+    "actual_not_reported": "实际完成值",
+    "unit_mismatch": "实际完成值（单位）",
 }
 
 
