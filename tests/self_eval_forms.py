@@ -80,3 +80,33 @@ def self_eval_rows(
         ["改进措施", "", "加强社保关系转移的跟踪。"],
     ]
     return rows
+
+
+def self_eval_for(projects: list[dict], indicators: list[dict], year: int) -> list[list[str]]:
+    """自评表 cards, one per project of a loaded 目标表 (`projects`: project_name,
+    total_amount, source_row; `indicators`: source_row, level names, indicator_name,
+    annual_target_text): each actual reported at its target's bound, so each is met or
+    qualitative."""
+    rows: list[list[str]] = []
+    for project in projects:
+        amount = str(project["total_amount"])
+        rows += [
+            [f"部门预算项目支出绩效自评表({year}年度)"],
+            ["项目名称", project["project_name"]],
+            ["主管部门", project["department_name"]],
+            ["预算执行情况", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数",
+             "预算执行率", "权重", "得分"],
+            ["", "总额", amount, amount, amount, "100%", "10", "10"],
+            ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "权重",
+             "得分"],
+        ]  # fmt: skip
+        own = [i for i in indicators if i["source_row"] == project["source_row"]]
+        for indicator in own:
+            target = indicator["annual_target_text"] or ""
+            actual = target.lstrip("≥≤><=＝")
+            rows.append(
+                ["", indicator["level1_name_raw"] or "", indicator["level2_name_raw"] or "",
+                 indicator["indicator_name"], target, actual, "1", "1"]
+            )  # fmt: skip
+        rows.append([""])
+    return rows

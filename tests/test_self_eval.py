@@ -342,3 +342,32 @@ def test_the_department_attainment_counts_met_and_missed(results_home: Path) -> 
          "n_missed": "1", "met_pct": "50.0", "prev_met_pct": "", "execution_rate": "100.0",
          "prev_execution_rate": ""}
     ]  # fmt: skip
+
+
+def test_a_self_evaluation_of_the_guangzhou_projects_links_every_indicator(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import SAMPLE
+    from tests.self_eval_forms import self_eval_for
+
+    frames = load(SAMPLE, year=2026)
+    projects = frames.projects.to_dicts()
+    rows = self_eval_for(projects, frames.indicators.to_dicts(), 2026)
+    inbox = tmp_path / "files" / "2026"
+    inbox.mkdir(parents=True)
+    (inbox / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
+    write_rows(inbox / "广州互联网法院-自评.xlsx", rows)
+    home = tmp_path / "home"
+    result = bpw(home, "ingest", str(tmp_path / "files"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = bpw(
+        home, "sql", "--format", "csv",
+        "select count(*) as n, count(target_text) as linked, "
+        "count(*) filter (where target_restated) as restated, "
+        "count(*) filter (where attainment not in ('met', 'qualitative')) as other, "
+        "count(distinct project_name) as n_projects from v_target_attainment",
+    )  # fmt: skip
+    assert rows_of(result.stdout) == [
+        {"n": str(frames.indicators.height), "linked": str(frames.indicators.height),
+         "restated": "0", "other": "0", "n_projects": str(len(projects))}
+    ]  # fmt: skip
