@@ -371,3 +371,53 @@ def test_a_self_evaluation_of_the_guangzhou_projects_links_every_indicator(
         {"n": str(frames.indicators.height), "linked": str(frames.indicators.height),
          "restated": "0", "other": "0", "n_projects": str(len(projects))}
     ]  # fmt: skip
+
+
+_TEXT = st.text(alphabet="服务覆盖率满意度工程质量达标完成数量培训人次", min_size=2, max_size=8)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _TEXT,  # indicator name
+            st.sampled_from(["≥", "≤", "="]),
+            st.integers(min_value=1, max_value=999),
+            st.sampled_from(["%", "个", "人次"]),
+            st.one_of(st.none(), st.integers(min_value=0, max_value=999)),  # actual
+            st.integers(min_value=1, max_value=30),  # weight
+            st.one_of(st.just(""), _TEXT),  # deviation reason
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda t: t[0],
+    )
+)
+def test_a_filled_form_reads_back_exactly(tmp_path_factory, indicators) -> None:
+    """Whatever the department writes in the indicator block comes back field by field,
+    and no cell is left unread."""
+    rows = [
+        ("产出指标", "数量指标", name, "", op, str(value), unit,
+         "" if actual is None else str(actual), str(weight), "", reason)
+        for name, op, value, unit, actual, weight, reason in indicators
+    ]  # fmt: skip
+    path = write_rows(
+        tmp_path_factory.mktemp("prop") / "2023" / "青神.xlsx", self_eval_rows(indicators=rows)
+    )
+    frames = load(path)
+    assert frames.unread.is_empty()
+    results = frames.results.sort("indicator_seq")
+    assert results.select(
+        "indicator_name", "annual_target_text", "actual_text", "weight", "deviation_reason"
+    ).rows() == [
+        (name, f"{op}{value}{unit}", None if actual is None else f"{actual}{unit}",
+         float(weight), reason or None)
+        for name, op, value, unit, actual, weight, reason in indicators
+    ]  # fmt: skip
+    expected = [
+        "not_reported" if actual is None
+        else "met" if {"≥": actual >= value, "≤": actual <= value, "=": actual == value}[op]
+        else "missed"
+        for _, op, value, _, actual, _, _ in indicators
+    ]  # fmt: skip
+    assert results["attainment"].to_list() == expected
