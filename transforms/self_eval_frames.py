@@ -120,7 +120,10 @@ def evaluation_frames(
     batches: list[tuple[int, EvalBatch]], files: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(executions, results) of every (source_file_id, batch) given, with stable ids
-    (the same project gets the same `project_id` as in its 目标表)."""
+    (the same project gets the same `project_id` as in its 目标表). No 自评表 in the run:
+    two frames without columns, at no cost (the lake writes its empty tables then)."""
+    if not batches:
+        return pl.DataFrame(), pl.DataFrame()
     ids = [file_id for file_id, _ in batches]
     executions = _executions(
         _stacked([b.executions for _, b in batches], ids, EXECUTION_COLUMNS), files
