@@ -4,7 +4,7 @@ Plain functions (pytest only auto-loads conftest.py, which belongs to others). `
 runs the flow's plain pipeline (tests/inline_flow.py: no Prefect server); where that
 helper is absent it follows the same data path — discover → read → normalize + gate →
 publish — through the pipeline's steps.
-`demo_home` is the warehouse `bpw demo --history` builds: every table under samples/,
+`demo_home` is the warehouse `bpw demo --history` builds (samples/2026 and samples/synthetic),
 built once per test session.
 """
 
@@ -52,7 +52,10 @@ def _ingest_by_steps(home: Path, paths: list[Path], run_id: str) -> Settings:
 
 
 def demo_home(factory: pytest.TempPathFactory) -> Settings:
-    """The demo data home (every file under samples/), built once per session."""
+    """The demo data home `bpw demo --history` builds (the real 2026 table and the
+    synthetic corpus; not samples/forms or samples/realworld), built once per session."""
     if "demo" not in _DEMO:
-        _DEMO["demo"] = ingest(factory.mktemp("demo") / "home", [SAMPLES])
+        _DEMO["demo"] = ingest(
+            factory.mktemp("demo") / "home", [SAMPLES / "2026", SAMPLES / "synthetic"]
+        )
     return _DEMO["demo"]
