@@ -22,12 +22,18 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# real tables in the national forms: two cards (Excel, Word), a card as PDF, a 自评表
+FORM_SAMPLES := samples/forms samples/realworld/2022/岳阳县农业农村局-高标准农田.pdf \
+	samples/realworld/2023/青神县发展和改革局-自评.xlsx
+
 # The real 2026 table into ./data (or $BPW_HOME); then the same table beside five invented
 # departments (虚构市…, figures made up by bpw synth) over 2019–2026 in a second home,
-# data-history.
+# data-history; the real national-form samples into a third, data-forms.
 demo: install
 	$(BIN)/bpw demo
 	$(BIN)/bpw --home $${BPW_HOME:-data}-history demo --history
+	$(BIN)/bpw --home $${BPW_HOME:-data}-forms ingest $(FORM_SAMPLES)
+	$(BIN)/bpw --home $${BPW_HOME:-data}-forms attainment
 
 lint: install-dev
 	$(BIN)/ruff check .
