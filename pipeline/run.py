@@ -201,13 +201,13 @@ class Quiet:
 
 class Runner:
     """Runs the steps: here, each a plain call in this process, in order. A subclass
-    (`flows.nightly`) runs them as tasks; `read` may hand back futures, which only its
-    own `gate` receives."""
+    (`flows.nightly`) runs them as tasks by naming its tasks in place of these functions;
+    `read` may hand back futures, which only its own `gate` receives."""
 
-    def discover(
-        self, settings: Settings, paths: list[Path], year: int | None, department: str | None
-    ) -> tuple[list[SourceFile], list[Refusal], list[SourceFile]]:
-        return discover_files(settings, paths, year, department)
+    discover = staticmethod(discover_files)
+    archive = staticmethod(archive)
+    publish = staticmethod(publish)
+    data_docs = staticmethod(build_data_docs)
 
     def read(
         self, chunks: list[list[SourceFile]], limits: Limits | None, done: Callable[[], None]
@@ -221,32 +221,6 @@ class Runner:
 
     def gate(self, reads: Sequence[Any], refused: list[steps.ReadFailure]) -> GateRun:
         return gate(list(reads), refused)
-
-    def archive(
-        self,
-        settings: Settings,
-        new: list[SourceFile],
-        refused: list[SourceFile],
-        outcome: steps.GateOutcome,
-        run_id: str,
-    ) -> tuple[dict[int, str], dict[str, str]]:
-        return archive(settings, new, refused, outcome, run_id)
-
-    def publish(
-        self,
-        settings: Settings,
-        outcome: steps.GateOutcome,
-        failures: list[steps.ReadFailure],
-        archived: dict[int, str],
-        run_id: str,
-        now: datetime,
-    ) -> lake.PublishResult:
-        return publish(settings, outcome, failures, archived, run_id, now)
-
-    def data_docs(
-        self, settings: Settings, validations: list[Any], run_id: str, now: datetime
-    ) -> str | None:
-        return build_data_docs(settings, validations, run_id, now)
 
 
 def read_and_gate(
