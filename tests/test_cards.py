@@ -207,3 +207,23 @@ def test_a_card_with_a_split_target_a_weight_and_a_mid_term_column(tmp_path: Pat
     assert indicators["weight_text"].to_list() == ["30", "20", "10"]
     assert indicators["category_code"].to_list() == ["11", "12", "31"]
     assert run_gate(frames).filter(pl.col("severity") == "error").is_empty()
+
+
+def test_a_level_row_with_no_indicator_under_it_is_kept_in_the_details(tmp_path: Path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in [
+        ["2024年项目支出绩效目标申报表"],
+        ["项目名称", "测试项目", "主管部门", "虚构市测试局"],
+        ["年度资金总额", "10", "其中:财政拨款", "10"],
+        ["年度目标", "完成"],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "完成面积", "≥95%"],
+        ["效益指标", "", "", ""],  # a template's level-1 row left empty
+    ]:
+        sheet.append(row)
+    path = tmp_path / "empty-level.xlsx"
+    workbook.save(path)
+    frames = load(path)
+    assert frames.indicators.height == 1
+    assert "效益指标" in json.loads(frames.projects["details"][0])["空二级指标"]

@@ -71,3 +71,33 @@ def test_with_a_subtotal_its_projects_meet_the_list_form_loads(tmp_path: Path):
     assert run_gate(frames).filter(pl.col("severity") == "error").is_empty()
     assert frames.projects["total_amount"].sum() == Decimal("396.984")
     assert frames.indicators.height == 12
+
+
+def test_indicator_cells_on_the_department_row_are_noted_not_dropped(tmp_path: Path):
+    workbook = openpyxl.load_workbook(FORMS / f"{NAME}.xlsx")
+    sheet = workbook.active
+    row = next(r for r in sheet.iter_rows() if r[0].value == "820-马踏镇部门")
+    row[6].value = "无主指标"  # 三级指标 and 指标值 on the department's subtotal row
+    row[8].value = "99"
+    path = tmp_path / "orphan.xlsx"
+    workbook.save(path)
+    unread = run_gate(load(path)).filter(pl.col("rule") == "cell_not_read")
+    assert any("无主指标" in value for value in unread["value"].to_list())
+    assert any("99" in value for value in unread["value"].to_list())
+
+
+def test_an_indicator_row_above_every_project_is_noted_not_dropped(tmp_path: Path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["部门预算项目绩效目标申报表(2023年度)"])
+    sheet.append(["单位名称", "项目名称", "预算数", "年度目标", "一级指标", "二级指标",
+                  "三级指标", "指标性质", "指标值", "度量单位"])  # fmt: skip
+    sheet.append(["", "", "", "", "产出指标", "数量指标", "孤立指标", "≥", "5", "个"])
+    sheet.append(["甲单位", "甲项目", "10", "完成", "产出指标", "数量指标", "面积", "≥", "9", "亩"])
+    path = tmp_path / "orphan-row.xlsx"
+    workbook.save(path)
+    frames = load(path)
+    assert frames.indicators.height == 1  # the project's own indicator only
+    unread = run_gate(frames).filter(pl.col("rule") == "cell_not_read")
+    assert unread.filter(pl.col("source_row") == 3)["value"].to_list() != []
+    assert any("孤立指标" in value for value in unread["value"].to_list())

@@ -299,8 +299,8 @@ class _CardReader:
         if "annual" not in roles:
             annual = value or period
         if not (name or period or annual):
-            if get("level2"):  # a level-2 row with no indicator under it (a template row)
-                self._detail("空二级指标", f"{level1} / {get('level2')}")
+            if get("level1") or get("level2"):  # a level row with no indicator (template)
+                self._detail("空二级指标", f"{level1} / {get('level2') or get('level1')}")
             return
         own = [
             _cell(self.rows, row, c)

@@ -87,6 +87,12 @@ def _orphan_levels(
             if text:
                 orphan(level)
                 pending[level] = (row, text)
+        if row not in record_rows:  # an indicator's cells on a row no project holds
+            notes.extend(
+                {"source_row": row, "column": role, "text": cell(cells, columns.get(role))}
+                for role in _BLOCK[2:]
+                if cell(cells, columns.get(role))
+            )
         if row in record_rows:
             pending = dict.fromkeys(_LEVELS)
     for level in _LEVELS:
