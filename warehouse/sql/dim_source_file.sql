@@ -18,7 +18,8 @@ final as (
         superseded_by,
         archive_path,
         run_id,
-        is_synthetic
+        is_synthetic,
+        batch_kind
     from source_files
 )
 
