@@ -6,9 +6,11 @@ import os
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from attainment_home import EVALUATIONS, attainment_home
 from conftest_warehouse import SAMPLE_DEPARTMENT, Variant, write_variant
 from demo_warehouse import demo_home, ingest
 from typer.testing import CliRunner
@@ -18,6 +20,7 @@ from interface.cli import app
 from interface.report import write_report
 from interface.report.charts import nice_max
 from interface.report.data import ReportData, load_report_data
+from interface.report.page import rate_text
 
 # headless Chromium: CI installs it (.ci/run: apt-get install chromium); without it the
 # browser test fails, it never skips. BPW_CHROMIUM names another binary.
@@ -27,6 +30,7 @@ CHROMIUM = os.environ.get("BPW_CHROMIUM") or next(
     None,
 )  # fmt: skip
 CHARTS_PER_DEPARTMENT = 4
+ATTAINMENT = "<h2>目标完成情况 / attainment</h2>"
 OTHER = "虚构市测试局"
 # Counts what the browser really laid out: charts and marks with a non-zero box.
 PROBE = """<script>
@@ -60,12 +64,17 @@ def test_the_report_has_four_charts_per_department_and_nothing_from_the_network(
     html = report.read_text(encoding="utf-8")
     departments = data.departments
     assert len(departments) >= 1
-    assert html.count('<svg class="chart"') == CHARTS_PER_DEPARTMENT * len(departments)
+    assert html.count('<svg class="chart"') == charts_of(data)
     for dept in departments:
         assert f"<h2>{dept.name}</h2>" in html
     assert "<script" not in html and "<link" not in html and " src=" not in html
     urls = set(re.findall(r"https?://[^\"' )]+", html))
     assert urls <= {"http://www.w3.org/2000/svg"}  # the SVG namespace, never fetched
+
+
+def charts_of(data: ReportData) -> int:
+    """Four per department, and the execution-rate chart when a 自评表 is loaded."""
+    return CHARTS_PER_DEPARTMENT * len(data.departments) + data.attainment.loaded
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +132,8 @@ def test_bpw_report_writes_the_file_and_filters_departments(
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert str(out) in result.output
-    assert out.read_text(encoding="utf-8").count('<svg class="chart"') == CHARTS_PER_DEPARTMENT
+    one = load_report_data(home.warehouse, name)
+    assert out.read_text(encoding="utf-8").count('<svg class="chart"') == charts_of(one)
     missing = runner.invoke(app, ["--home", str(tmp_path / "empty"), "report"])
     assert missing.exit_code == 2 and "no warehouse" in missing.output
 
@@ -149,6 +159,76 @@ def test_the_charts_draw_in_headless_chromium(
     charts = re.search(r'data-charts="(\d+)"', dom)
     marks = re.search(r'data-marks="(\d+)"', dom)
     assert charts and marks, dom[-2000:]
-    assert int(charts.group(1)) == CHARTS_PER_DEPARTMENT * len(data.departments)
+    assert int(charts.group(1)) == charts_of(data)
     bars = sum(len(d.totals) for d in data.departments)  # one bar per department-year
     assert int(marks.group(1)) >= 3 * bars
+
+
+# 目标完成情况: the attainment section -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportData, str]:
+    """The report of a home holding 目标表 and 自评表 for two departments, 2024–2025."""
+    settings = attainment_home(tmp_path_factory)
+    out = write_report(settings.warehouse, tmp_path_factory.mktemp("results") / "report.html")
+    return load_report_data(settings.warehouse), out.read_text(encoding="utf-8")
+
+
+def attainment_of(html: str) -> str:
+    """The attainment section (from its heading to the first department's)."""
+    start = html.index(ATTAINMENT)
+    return html[start : html.index("<h2>", start + 1)]
+
+
+def test_the_attainment_section_lists_each_missed_target_with_its_reason(
+    results: tuple[ReportData, str],
+) -> None:
+    _, html = results
+    section = attainment_of(html)
+    missed = re.findall(
+        r"<tr><td>([^<]*)</td><td class=\"num\">(\d+)</td><td>([^<]*)</td><td>([^<]*)</td>"
+        r"<td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>",
+        section,
+    )
+    assert sorted(missed) == sorted(
+        (e.department, str(e.year), e.project, i.name, i.target,
+         f"{i.actual}{i.unit}", i.reason)
+        for e in EVALUATIONS for i in e.missed
+    )  # fmt: skip
+    assert len(missed) == 3
+
+
+def test_the_attainment_section_counts_and_rates_by_department_and_year(
+    results: tuple[ReportData, str],
+) -> None:
+    data, html = results
+    counts = {
+        (row.department, row.year): (row.n_indicators, row.n_missed, row.executed)
+        for row in data.attainment.years
+    }
+    assert counts == {
+        (e.department, e.year): (len(e.indicators), len(e.missed), Decimal(e.executed))
+        for e in EVALUATIONS
+    }
+    section = attainment_of(html)
+    for e in EVALUATIONS:  # the rate the form printed, to one decimal, in the table row
+        row = re.search(
+            rf"<tr><td>{e.department}</td><td class=\"num\">{e.year}</td>.*?</tr>", section
+        )
+        assert row, (e.department, e.year)
+        assert f"{e.executed}</td>" in row.group(0)
+        assert f">{rate_text(float(e.rate.rstrip('%')))}</td></tr>" in row.group(0)
+    # the trend: one point per department-year, its tooltip the rate, one line each
+    points = re.findall(r"<title>(\S+) (\d{4}): 执行率 ([\d.]+)%</title>", section)
+    assert sorted(points) == sorted(
+        (e.department, str(e.year), f"{float(e.rate.rstrip('%')):.1f}") for e in EVALUATIONS
+    )
+    assert section.count("<polyline") == len({e.department for e in EVALUATIONS})
+    assert section.count('<svg class="chart"') == 1
+
+
+def test_without_a_self_evaluation_the_section_says_so_in_one_line(report: Path) -> None:
+    section = attainment_of(report.read_text(encoding="utf-8"))
+    assert "<table" not in section and "<svg" not in section
+    assert section.count("<p ") == 1 and "No 自评表" in section

@@ -215,3 +215,60 @@ def sparkline(values: Sequence[float]) -> str:
         f'xmlns="http://www.w3.org/2000/svg" aria-label="trend"><polyline points="{points}" '
         f'fill="none" stroke="{FUND_COLORS[0]}" stroke-width="1.5"/></svg>'
     )
+
+
+LINE_COLORS = ("#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#d53f8c", "#319795", "#b7791f",
+               "#4a5568")  # fmt: skip
+
+
+def _wrapped_legend(items: Sequence[tuple[str, str]]) -> tuple[list[str], int]:
+    """A legend under the plot that wraps onto more rows; (marks, extra height)."""
+    parts, x, y = [], float(LEFT), float(HEIGHT - 14)
+    for name, color in items:
+        width = 24 + 11 * len(name)
+        if x > LEFT and x + width > WIDTH - RIGHT:
+            x, y = float(LEFT), y + 16
+        parts.append(_rect(x, y - 9, 10, 10, color, name))
+        parts.append(_text(x + 14, y, name, 10, "start"))
+        x += width
+    return parts, int(y - (HEIGHT - 14))
+
+
+def execution_rate_chart(
+    years: Sequence[int], rates: dict[str, dict[int, float]], title: str
+) -> str:
+    """预算执行率 per department across years: one line each, on a 0–100 % scale (higher
+    when a department spent beyond its budget). A year without a 自评表 breaks the line,
+    never drops it to zero; each point's tooltip names the department, year and rate."""
+    top = nice_max(max([100.0, *(r for d in rates.values() for r in d.values())]))
+    span = HEIGHT - BOTTOM - TOP
+    ticks = [(HEIGHT - BOTTOM - span * f, f"{top * f:g}%") for f in (0, 0.5, 1)]
+    body = _axis(years, top, ticks)
+    _, centres = _slots(years)
+    label = len(rates) == 1
+    for i, (name, by_year) in enumerate(rates.items()):
+        color = LINE_COLORS[i % len(LINE_COLORS)]
+        run: list[tuple[float, float]] = []
+        for year, x in [*centres.items(), (None, 0.0)]:  # a sentinel ends the last run
+            if year is None or year not in by_year:
+                if len(run) > 1:
+                    path = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+                    body.append(f'<polyline points="{path}" fill="none" stroke="{color}" '
+                                f'stroke-width="1.5"/>')  # fmt: skip
+                run = []
+                continue
+            rate = by_year[year]
+            y = HEIGHT - BOTTOM - rate / top * span
+            run.append((x, y))
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}">'
+                f"<title>{escape(name)} {year}: 执行率 {rate:.1f}%</title></circle>"
+            )
+            if label:
+                body.append(_text(x, y - 7, f"{rate:.1f}%", 9))
+    legend, extra = _wrapped_legend(
+        [(name, LINE_COLORS[i % len(LINE_COLORS)]) for i, name in enumerate(rates)]
+    )
+    body += legend
+    body.append(_text(LEFT, 14, "执行率 % (全年执行数 / 全年预算数)", 10, "start", MUTED))
+    return _svg(title, body, HEIGHT + extra)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.sqlfiles import load_sql
+
 LEVEL1 = (("1", "产出指标"), ("2", "效益指标"), ("3", "满意度指标"))
 MOVERS = 8
 
@@ -64,11 +66,51 @@ class Department:
 
 
 @dataclass
+class AttainmentYear:
+    """A department's 自评表 in one year: indicators met / missed, budget executed."""
+
+    department: str
+    year: int
+    n_indicators: int
+    n_met: int
+    n_missed: int
+    met_pct: float | None
+    adjusted_budget: Decimal | None
+    executed: Decimal | None
+    execution_rate: float | None
+
+
+@dataclass
+class MissedTarget:
+    department: str
+    year: int
+    project: str | None
+    indicator_seq: int | None
+    indicator: str
+    target: str | None
+    actual: str | None
+    reason: str | None
+
+
+@dataclass
+class Attainment:
+    """目标完成情况: what the loaded 自评表 say against the targets (empty: none loaded)."""
+
+    years: list[AttainmentYear] = field(default_factory=list)
+    missed: list[MissedTarget] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self.years)
+
+
+@dataclass
 class ReportData:
     built_at: str
     manifest_version: int
     years: list[int]
     departments: list[Department]
+    attainment: Attainment = field(default_factory=Attainment)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[tuple]:
@@ -151,6 +193,23 @@ def _add_movers(con: duckdb.DuckDBPyConnection, dept: Department) -> None:
     )[0][0]
 
 
+def _attainment(con: duckdb.DuckDBPyConnection, names: list[str]) -> Attainment:
+    """The attainment section's rows (`sql/report_*.sql`), for the departments shown."""
+    shown = set(names)
+    return Attainment(
+        [
+            AttainmentYear(*row)
+            for row in _rows(con, load_sql("report_attainment_years"), [])
+            if row[0] in shown
+        ],
+        [
+            MissedTarget(*row)
+            for row in _rows(con, load_sql("report_missed_targets"), [])
+            if row[0] in shown
+        ],
+    )
+
+
 def load_report_data(catalog: Path, department: str | None = None) -> ReportData:
     """Every department (or those whose name contains `department`), with its trends."""
     con = duckdb.connect(str(catalog), read_only=True)
@@ -172,6 +231,7 @@ def load_report_data(catalog: Path, department: str | None = None) -> ReportData
                 con, "select distinct year from fact_project_budget order by year", []
             )
         ]  # fmt: skip
-        return ReportData(built_at, version, years, [_department(con, n) for n in names])
+        departments = [_department(con, n) for n in names]
+        return ReportData(built_at, version, years, departments, _attainment(con, names))
     finally:
         con.close()

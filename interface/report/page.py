@@ -6,13 +6,14 @@ from __future__ import annotations
 from interface.formats import MISSING, amount_text, change_text, percent_text
 from interface.report.charts import (
     FUND_COLORS,
+    execution_rate_chart,
     indicator_chart,
     movers_chart,
     sparkline,
     stacked_share_chart,
     total_chart,
 )
-from interface.report.data import LEVEL1, Department, ReportData
+from interface.report.data import LEVEL1, Attainment, Department, ReportData
 from pages import Markup, render
 
 FUNDS = ("财政拨款", "财政专户拨款", "其他资金")
@@ -98,6 +99,46 @@ def _section(dept: Department, years: list[int]) -> dict[str, object]:
     }
 
 
+def rate_text(value: float | None) -> str:
+    """A share or rate in percent, unsigned ('95.3%'), or — when there is none."""
+    return MISSING if value is None else f"{value:.1f}%"
+
+
+def _attainment(attainment: Attainment) -> dict[str, object]:
+    """目标完成情况: the department × year counts and execution, the missed targets with
+    their 偏差原因, and the execution-rate trend (empty when no 自评表 is loaded)."""
+    if not attainment.loaded:
+        return {"loaded": False}
+    years = sorted({row.year for row in attainment.years})
+    rates: dict[str, dict[int, float]] = {}
+    for row in attainment.years:
+        if row.execution_rate is not None:
+            rates.setdefault(row.department, {})[row.year] = row.execution_rate
+    rows = [
+        {
+            "department": row.department,
+            "year": row.year,
+            "n_indicators": row.n_indicators,
+            "n_met": row.n_met,
+            "n_missed": row.n_missed,
+            "missed_class": "down" if row.n_missed else "",
+            "met_pct": rate_text(row.met_pct),
+            "adjusted_budget": amount_text(row.adjusted_budget),
+            "executed": amount_text(row.executed),
+            "execution_rate": rate_text(row.execution_rate),
+        }
+        for row in attainment.years
+    ]
+    chart = execution_rate_chart(years, rates, "预算执行率 Execution rate by department")
+    return {
+        "loaded": True,
+        "rows": rows,
+        "missed": attainment.missed,
+        "n_missed": len(attainment.missed),
+        "chart": Markup(chart) if rates else None,
+    }
+
+
 def render_page(data: ReportData) -> str:
     """The whole report as one HTML document (`pages/templates/report.html`)."""
     return render(
@@ -109,4 +150,5 @@ def render_page(data: ReportData) -> str:
         invented_tag=INVENTED_TAG,
         overview=[_overview_row(d) for d in data.departments],
         sections=[_section(d, data.years) for d in data.departments],
+        attainment=_attainment(data.attainment),
     )
