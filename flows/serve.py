@@ -3,13 +3,18 @@
 Prefect's temporary (ephemeral) server never schedules anything. So without
 `$PREFECT_API_URL`, `bpw serve` starts `prefect server start` on loopback as a
 subprocess, waits until it answers, serves the deployment there and stops the server
-on exit; with `$PREFECT_API_URL` it serves on that server. The deployment itself is
+on exit; with `$PREFECT_API_URL` it serves on that server. While its own server runs,
+its API URL is recorded in `$PREFECT_HOME/bpw-server.json`: a `bpw ingest` or
+`bpw nightly` started meanwhile reports there instead of starting a temporary server
+(`flows.api`). The deployment itself is
 built by `nightly_deployment` (a test checks its name, schedule and time zone without
 any server), and `prefect.yaml` describes the same deployment for a work pool.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import socket
@@ -39,6 +44,21 @@ from flows.settings import (
 from warehouse.fsio import write_text_atomic
 
 READY_TIMEOUT_SECONDS = 180.0  # a new PREFECT_HOME runs migrations first (20+ s)
+# while `bpw serve` runs its own server: its API URL, for runs to reuse (`flows.api`)
+SERVER_RECORD = "bpw-server.json"
+
+
+def record_server(prefect_home: Path, api_url: str, pid: int) -> Path:
+    """Say (for runs started meanwhile) that the server at `api_url` serves this
+    PREFECT_HOME, run by process `pid`."""
+    path = Path(prefect_home) / SERVER_RECORD
+    write_text_atomic(path, json.dumps({"api_url": api_url, "pid": pid}), "server record")
+    return path
+
+
+def forget_server(prefect_home: Path) -> None:
+    with contextlib.suppress(OSError):
+        (Path(prefect_home) / SERVER_RECORD).unlink()
 
 
 class ServerFailed(RuntimeError):
@@ -222,11 +242,16 @@ def prefect_api(
         return
     with LocalServer(prefect_home, free_port(port)) as server:
         use_prefect_api(server.api_url)
+        assert server.process is not None
+        record_server(prefect_home, server.api_url, server.process.pid)  # runs reuse it
         echo(
             f"bpw serve: started a local Prefect server; UI at {server.url} "
             f"(log {server.log_path}; stopped when bpw serve exits)"
         )
-        yield server.api_url
+        try:
+            yield server.api_url
+        finally:
+            forget_server(prefect_home)
 
 
 def serve_nightly(

@@ -167,24 +167,37 @@ def _run_flow(
     except RunLocked as exc:
         err.print(f"bpw: {exc}", markup=False)
         raise typer.Exit(75) from None
+    from flows.api import TemporaryServerFailed, choose_api
     from flows.settings import configure_prefect
 
-    configure_prefect(settings().log_level)  # the run's log level, before Prefect loads
+    # before Prefect loads: the run's log level, and the server it reports to (a
+    # temporary one starts now, while this process imports; it stops at exit, after
+    # Prefect's own exit handlers have sent the run's last logs and events)
+    api = choose_api(configure_prefect(settings().log_level))
+    from flows.warmup import freeze_at_exit, freeze_heap, warm_gate
+
+    freeze_at_exit()  # the run leaves a big heap: no final garbage collection over it
+    # Great Expectations loads while a temporary server starts (no wait: no warming)
+    warming = warm_gate() if api.temporary else None
     from flows.nightly import nightly
     from flows.runners import flow_parameters, with_task_runner
-    from flows.warmup import freeze_at_exit, warm_gate
 
     flow = with_task_runner(nightly, task_runner, dask_address)
     parameters = {**flow_parameters(task_runner, dask_address), **parameters}
-    freeze_at_exit()  # the run leaves a big heap: no final garbage collection over it
-    warming = warm_gate()  # Great Expectations loads while Prefect starts its server
+    if warming is None:
+        freeze_heap()
     try:
+        api.ready()
         return flow(home=str(settings().home), **parameters)
+    except TemporaryServerFailed as exc:
+        err.print(f"bpw: {exc}", markup=False)
+        raise typer.Exit(INTERNAL_ERROR) from None
     except RunLocked as exc:
         err.print(f"bpw: {exc}", markup=False)
         raise typer.Exit(75) from None
     finally:
-        warming.join()
+        if warming is not None:
+            warming.join()
 
 
 def _finish(summary: dict[str, Any], fmt: Format = Format.table) -> None:
