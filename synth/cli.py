@@ -30,6 +30,20 @@ def parse_years(text: str) -> range:
     return range(start, stop + 1)
 
 
+def self_eval_years(text: str, years: range) -> list[int]:
+    """--self-eval: '' or 'none' → no 自评表; 'all' → every year; '2024-2025' → those
+    (each must be a generated year)."""
+    text = text.strip().lower()
+    if text in ("", "none"):
+        return []
+    if text == "all":
+        return list(years)
+    chosen = list(parse_years(text))
+    if not set(chosen) <= set(years):
+        raise typer.BadParameter(f"--self-eval {text}: not within --years {years[0]}-{years[-1]}")
+    return chosen
+
+
 def synth(
     departments: Annotated[
         int, typer.Option("--departments", "-n", min=1, help="How many departments.")
@@ -72,14 +86,27 @@ def synth(
             "list_amounts).",
         ),
     ] = "all",
+    self_eval: Annotated[
+        str,
+        typer.Option(
+            "--self-eval",
+            help="Also write each department's year-end 项目支出绩效自评表 "
+            "(out/<year>/<department>-自评.xlsx: some targets met, some missed, some "
+            "restated, some not reported) for these years: all, or e.g. 2024-2025. "
+            "Default: none.",
+        ),
+    ] = "",
 ) -> None:
     """Generate realistic 项目支出绩效目标表 files (out/<year>/<department>.<ext>) and
     out/truth.json (+ truth_projects.parquet, truth_indicators.parquet)."""
     started = time.perf_counter()
+    budget_years = parse_years(years)
+    evaluated = self_eval_years(self_eval, budget_years)
     try:
-        corpus = generate(departments, parse_years(years), seed, units_per_department)
+        corpus = generate(departments, budget_years, seed, units_per_department)
         paths = write_corpus(corpus, out, formats, layouts, encodings, seed=seed, vary=vary,
-                             meta={"units_per_department": units_per_department})  # fmt: skip
+                             meta={"units_per_department": units_per_department},
+                             self_eval_years=evaluated)  # fmt: skip
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     elapsed = time.perf_counter() - started
@@ -87,4 +114,5 @@ def synth(
     typer.echo(
         f"wrote {len(paths)} tables ({departments} departments × {len(corpus.years)} years, "
         f"{n_projects} projects) and truth.json to {out} in {elapsed:.1f}s"
+        + (f" (with {len(paths) - len(corpus.tables)} 自评表)" if evaluated else "")
     )

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 from synth.cards import effective_arrangement
 from synth.forms import FORM_LAYOUTS, FormStyle, random_form_style
-from synth.model import Corpus, LogicalTable
+from synth.model import ZERO, Corpus, LogicalTable
+from synth.self_eval import evaluate
+from synth.self_eval_cards import self_eval_bytes
+from synth.self_eval_truth import TRUTH_EXECUTIONS, TRUTH_RESULTS, write_self_eval_truth
 from synth.style import (
     ENCODINGS,
     LAYOUTS,
@@ -29,6 +32,7 @@ from synth.truth import TRUTH_JSON, file_record, write_truth
 from synth.writers import ALL_FORMATS, render_sheets, sheets_bytes
 
 ALL_LAYOUTS = (*LAYOUTS, *FORM_LAYOUTS)
+SELF_EVAL_SUFFIX = "-自评.xlsx"  # out/<year>/<department>-自评.xlsx beside its 目标表
 
 
 def split_list(value: str | Sequence[str], allowed: Sequence[str], what: str) -> list[str]:
@@ -85,14 +89,17 @@ def form_record(fmt: str, layout: str, form: FormStyle, sheets: list) -> dict[st
 
 
 def forget_previous(out: Path) -> None:
-    """Delete the table files an earlier run listed in out/truth.json (and nothing else),
-    so a regenerated folder never mixes two corpora."""
+    """Delete the table files (目标表 and 自评表) an earlier run listed in out/truth.json
+    (and nothing else), so a regenerated folder never mixes two corpora."""
+    for name in (TRUTH_EXECUTIONS, TRUTH_RESULTS):
+        (out / name).unlink(missing_ok=True)
     truth = out / TRUTH_JSON
     if not truth.is_file():
         return
     try:
-        files = json.loads(truth.read_text(encoding="utf-8")).get("files", [])
-    except (OSError, ValueError):
+        document = json.loads(truth.read_text(encoding="utf-8"))
+        files = [*document.get("files", []), *document.get("self_evaluations", [])]
+    except (OSError, ValueError, AttributeError):
         return
     root = out.resolve()
     for record in files:
@@ -110,11 +117,14 @@ def write_corpus(
     seed: int | None = None,
     vary: str = "all",
     meta: dict[str, Any] | None = None,
+    self_eval_years: Collection[int] = (),
 ) -> list[Path]:
     """Write every table once (form drawn per table) and the truth; returns the table paths.
 
     `seed` (default: the corpus's) seeds the choice of forms; `vary` says which style
     knobs may differ from the sample ('all', 'none' or a comma list, see style.KNOBS).
+    For the years in `self_eval_years`, each department's 自评表 too (`<department>-自评.xlsx`,
+    listed under `self_evaluations` in truth.json, truth in truth_executions/results.parquet).
     """
     out = Path(out)
     seed = corpus.seed if seed is None else seed
@@ -160,5 +170,38 @@ def write_corpus(
         "amounts": "exact decimal strings in 万元",
         **(meta or {}),
     }
-    write_truth(out, items, info)
-    return paths
+    evaluations = write_self_evaluations(corpus, out, seed, self_eval_years)
+    if evaluations:
+        info["self_eval_years"] = sorted({int(r["year"]) for _, r in evaluations})
+    extra = {"self_evaluations": [r for _, r in evaluations]} if evaluations else None
+    write_truth(out, items, info, extra)
+    if evaluations:
+        write_self_eval_truth(out, [(e, r["path"]) for e, r in evaluations])
+    return paths + [out / r["path"] for _, r in evaluations]
+
+
+def write_self_evaluations(
+    corpus: Corpus, out: Path, seed: int, years: Collection[int]
+) -> list[tuple[Any, dict[str, Any]]]:
+    """Each department's 自评表 for the given years (one .xlsx each) → (evaluation, record)."""
+    written = []
+    for table in corpus.tables:
+        if table.year not in years:
+            continue
+        evaluation = evaluate(table, seed)
+        relative = Path(str(table.year)) / f"{table.department}{SELF_EVAL_SUFFIX}"
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        (out / relative).write_bytes(self_eval_bytes(evaluation, seed))
+        record = {
+            "path": relative.as_posix(),
+            "year": table.year,
+            "department": table.department,
+            "format": "xlsx",
+            "kind": "self_evaluation",
+            "n_projects": len(evaluation.projects),
+            "n_indicators": sum(len(p.indicators) for p in evaluation.projects),
+            "adjusted_total": str(sum((p.adjusted for p in evaluation.projects), ZERO)),
+            "executed_total": str(sum((p.executed for p in evaluation.projects), ZERO)),
+        }
+        written.append((evaluation, record))
+    return written

@@ -7,7 +7,11 @@ On disk (beside the tables):
   format, layout, encoding, style, declared (合计 row) and units (subtotal rows), all
   amounts as exact decimal strings in 万元;
 - `truth_projects.parquet`, `truth_indicators.parquet`: the projects and indicators of
-  every file (amounts DECIMAL(18,6) in 万元), keyed by `path`.
+  every file (amounts DECIMAL(18,6) in 万元), keyed by `path`;
+- with 自评表 (`bpw synth --self-eval`): truth.json's `self_evaluations` (one record per
+  自评表 file: path, year, department, counts, Σ全年预算数 and Σ全年执行数), and
+  `truth_executions.parquet` / `truth_results.parquet` (see `synth.self_eval_truth`:
+  each indicator's attainment and restated flag, each project's execution figures).
 
 `load_truth` nests them back into one dict per file; `load_truth_frames` gives the
 frames as stored; `truth_frames` builds the same frames straight from a `Corpus`.
@@ -159,16 +163,24 @@ def truth_frames(source: Corpus | Iterable[LogicalTable]) -> dict[str, pl.DataFr
 
 
 def write_truth(
-    out: Path, items: Sequence[tuple[LogicalTable, dict[str, Any]]], meta: dict[str, Any]
+    out: Path,
+    items: Sequence[tuple[LogicalTable, dict[str, Any]]],
+    meta: dict[str, Any],
+    extra: dict[str, list[dict[str, Any]]] | None = None,
 ) -> Path:
-    """truth.json + the two parquet files; returns the json's path."""
+    """truth.json + the two parquet files; returns the json's path. `extra`: more lists of
+    records for truth.json (the 自评表's `self_evaluations`), one record per line too."""
     frames = _frames(items)
     frames["projects"].write_parquet(out / TRUTH_PROJECTS)
     frames["indicators"].write_parquet(out / TRUTH_INDICATORS)
     path = out / TRUTH_JSON
     records = ",\n".join(json.dumps(r, ensure_ascii=False) for _, r in items)  # one per line
     head = json.dumps(meta, ensure_ascii=False)
-    path.write_text(f'{{"meta": {head},\n"files": [\n{records}\n]}}\n', encoding="utf-8")
+    lists = "".join(
+        f',\n"{key}": [\n' + ",\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n]"
+        for key, rows in (extra or {}).items()
+    )
+    path.write_text(f'{{"meta": {head},\n"files": [\n{records}\n]{lists}}}\n', encoding="utf-8")
     return path
 
 

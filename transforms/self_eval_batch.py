@@ -18,6 +18,7 @@ from transforms.card_table import _agreed
 from transforms.errors import TableError
 from transforms.grid import Grid
 from transforms.leftovers import NOTE_COLUMNS
+from transforms.locate import is_synthetic
 from transforms.self_eval import EvalCard, read_eval_cards, split_code
 
 KIND = "self_evaluation"
@@ -69,6 +70,7 @@ class EvalBatch:
     results: pl.DataFrame  # RESULT_TEXT_COLUMNS
     unread: pl.DataFrame | None
     where: str | None
+    synthetic: bool = False  # the rows above the first card say the figures are invented
 
 
 def department_of(name: str) -> str:
@@ -105,6 +107,12 @@ def _execution_row(card: EvalCard, offset: int, where: str | None, department: s
         "template_prompts": "、".join(card.prompts) or None,
         "details": json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None,
     }
+
+
+def _marked_invented(grids: list[Grid], first_card_row: int) -> bool:
+    """Whether the rows above the first card carry bpw synth's 数据性质：虚构… line."""
+    rows = [cells for grid in grids for cells in grid.rows]
+    return is_synthetic(rows[: first_card_row - 1])
 
 
 def _stacked(grids: list[Grid]) -> list[tuple[EvalCard, int, str | None]]:
@@ -159,4 +167,5 @@ def read_eval_batch(grids: list[Grid]) -> EvalBatch:
         results=pl.DataFrame(results, schema=RESULT_TEXT_COLUMNS),
         unread=pl.DataFrame(notes, schema=NOTE_COLUMNS) if notes else None,
         where=found[0][2],
+        synthetic=_marked_invented(grids, found[0][0].row),
     )

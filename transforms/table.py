@@ -249,6 +249,7 @@ def evaluation_rows(source: SourceFile, grids: list[Grid]) -> TableRows:
         unread=batch.unread,
         kind=KIND,
         evaluation=batch,
+        synthetic=batch.synthetic,
     )
 
 
