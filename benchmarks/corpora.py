@@ -31,6 +31,9 @@ class Corpus:
 
 S = Corpus("S", 100, 11)
 M = Corpus("M", 800, 12)
+M2 = Corpus("2M", 1600, 13)  # twice M: 12,800 files, the flat-memory check
+M4 = Corpus("4M", 3200, 14)  # 25,600 files
+INGESTED = {c.name: c for c in (S, M, M2, M4)}  # the corpora the scaling table loads
 
 
 def bpw(*args: str) -> list[str]:

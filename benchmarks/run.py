@@ -1,23 +1,33 @@
-"""`make bench`: bpw at province scale, measured end to end in one run (≈ 10 minutes).
+"""`make bench`: bpw at province scale, measured end to end in one run (≈ 20 minutes).
 
-    S  = 100 departments × 8 years (800 files)      `bpw synth`, txt/csv, packed/long
-    M  = 800 departments × 8 years (6,400 files)    `bpw synth`, txt/csv, packed/long
-    L  = ≥ 50 million indicators, query-only        M's lake copied into the lake layout
+    S  = 100 departments × 8 years (800 files)       `bpw synth`, txt/csv, packed/long
+    M  = 800 departments × 8 years (6,400 files)     the same recipe, other seeds
+    2M = 1,600 departments (12,800 files), 4M = 3,200 departments (25,600 files)
+    L  = ≥ 50 million indicators, query-only         M's lake copied into the lake layout
 
-It measures, each as a fresh `bpw` process (wall seconds; peak RSS from `wait4`):
-Prefect's fixed start-up (an empty flow), the raw-read yardstick (DuckDB reading every
-M file as plain lines), cold ingest of S and M, a nightly run with nothing new and one
-with one changed file, the quick commands, and p50/p95 of every `v_*` view and three
-ad-hoc queries at M and L. It prints the results, checks them against the targets,
-rewrites the README's block between `<!-- bench:start -->` and `<!-- bench:end -->`, and
-keeps every figure in benchmarks/out/results.json. Corpora and homes live in
-benchmarks/out/ (git-ignored); corpora are reused while their recipe is unchanged.
+It measures, each as a fresh process (wall seconds; peak RSS from `wait4`, and for the
+scaling runs the sampled sum over the process tree, Dask's workers included): a run's
+fixed start-up (`bpw ingest` of an empty folder into a fresh home) beside Prefect's own
+(an empty flow); for every corpus, DuckDB reading its raw files as lines (the
+yardstick), the bare pandas + regex peer (`peer_script.py`), and a cold `bpw nightly`
+with threads and with a 2-worker Dask cluster; at M a nightly run with nothing new and
+one with one changed file, the quick commands, and p50/p95 of every `v_*` view and three
+ad-hoc queries, again at L with `bpw status`. It prints the results with each goal's
+verdict, rewrites the README's block between `<!-- bench:start -->` and
+`<!-- bench:end -->`, and keeps every figure in benchmarks/out/results.json. Corpora
+and homes live in benchmarks/out/ (git-ignored); corpora are reused while their recipe
+is unchanged.
+
+Knobs (environment): BENCH_SIZES=S,M (a subset of S,M,2M,4M,L; L needs M's lake, so it
+brings M), BENCH_RUNNERS=threads (or dask), BENCH_README=0 (never touch the README). The
+README is rewritten only by a complete run (every size, both runners).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from datetime import datetime
@@ -34,6 +44,19 @@ OUT = ROOT / "benchmarks" / "out"
 PYTHON = sys.executable
 REPS_M, REPS_L = 7, 5
 LIMIT = 20.0  # seconds: a query run is interrupted past this (and its repetitions fit in it)
+SIZES = ("S", "M", "2M", "4M", "L")
+RUNNERS = ("threads", "dask")
+
+
+def chosen(name: str, allowed: tuple[str, ...]) -> list[str]:
+    """The comma list in environment variable `name` (all of `allowed` when unset), in
+    `allowed`'s order; an unknown entry is an error."""
+    raw = os.environ.get(name, "").strip()
+    wanted = [part.strip() for part in raw.split(",") if part.strip()] if raw else allowed
+    unknown = sorted(set(wanted) - set(allowed))
+    if unknown:
+        raise SystemExit(f"{name}: unknown {', '.join(unknown)} (known: {', '.join(allowed)})")
+    return [a for a in allowed if a in wanted]
 
 
 def bench_env() -> dict[str, str]:
@@ -79,19 +102,41 @@ def yardstick(files: list[Path], reps: int = 3) -> float:
     return median(times)
 
 
-def nightly(home: Path, env: dict[str, str]) -> Run:
-    return run(corpora.bpw("--home", str(home), "nightly"), env=env).check((0, 1))
+def peer(corpus: Path, env: dict[str, str]) -> dict:
+    """The bare pandas + regex script over the corpus, in a fresh process."""
+    out = OUT / "peer"
+    shutil.rmtree(out, ignore_errors=True)
+    done = run([PYTHON, str(ROOT / "benchmarks" / "peer_script.py"), str(corpus), str(out)],
+               env=env).check()  # fmt: skip
+    shutil.rmtree(out, ignore_errors=True)
+    return {"wall": done.wall, "max_rss": done.max_rss, "summary": done.stdout.strip()}
+
+
+def nightly(home: Path, env: dict[str, str], runner: str = "threads", tree: bool = False) -> Run:
+    options = ["--task-runner", "dask"] if runner == "dask" else []
+    command = corpora.bpw("--home", str(home), "nightly", *options)
+    return run(command, env=env, tree=tree).check((0, 1))
 
 
 def noop(env: dict[str, str]) -> float:
     return run([PYTHON, str(ROOT / "benchmarks" / "noop_flow.py")], env=env).check().wall
 
 
+def startup(env: dict[str, str]) -> float:
+    """A run's fixed start-up: `bpw ingest` of an empty folder into a fresh home."""
+    home = corpora.fresh_home(OUT, "startup")
+    empty = home / "empty"
+    empty.mkdir()
+    wall = run(corpora.bpw("--home", str(home), "ingest", str(empty)), env=env).check().wall
+    shutil.rmtree(home, ignore_errors=True)
+    return wall
+
+
 def paired_nightly(home: Path, env: dict[str, str]) -> dict:
-    """A nightly run, with Prefect's start-up measured right before it (an empty flow):
-    on a shared machine the load drifts, and a run is judged against its own start-up."""
-    startup = noop(env)
-    return {**report.run_figures(nightly(home, env)), "startup": startup}
+    """A nightly run, with the fixed start-up measured right before it: on a shared
+    machine the load drifts, and a run is judged against its own start-up."""
+    fixed = startup(env)
+    return {**report.run_figures(nightly(home, env)), "startup": fixed}
 
 
 def quick_commands(home: Path, env: dict[str, str], department: str) -> dict[str, float]:
@@ -101,45 +146,89 @@ def quick_commands(home: Path, env: dict[str, str], department: str) -> dict[str
         "bpw yoy --department": ["--home", str(home), "yoy", "--department", department],
         "bpw status": ["--home", str(home), "status"],
     }
-    return {
-        name: median([run(corpora.bpw(*args), env=env).check().wall for _ in range(3)])
-        for name, args in commands.items()
-    }
+    return {name: timed_command(args, env) for name, args in commands.items()}
+
+
+def timed_command(args: list[str], env: dict[str, str], reps: int = 3) -> float:
+    return median([run(corpora.bpw(*args), env=env).check().wall for _ in range(reps)])
+
+
+def scaling(name: str, corpus: Path, runners: list[str], env: dict[str, str]) -> dict:
+    """One corpus: its yardstick and peer, then a cold nightly per runner (each after its
+    own start-up measurement) on a fresh home. M's threads home is kept (the later
+    measures use it); the others are removed."""
+    files = corpora.table_files(corpus)
+    figures: dict = {
+        "files": len(files), "bytes": sum(f.stat().st_size for f in files),
+        "yardstick": yardstick(files), "peer": peer(corpus, env), "runs": {},
+    }  # fmt: skip
+    for runner in runners:
+        home = corpora.fresh_home(OUT, name if runner == "threads" else f"{name}-{runner}", corpus)
+        fixed = startup(env)
+        done = nightly(home, env, runner, tree=True)
+        figures["runs"][runner] = {**report.run_figures(done), "startup": fixed}
+        if not (name == "M" and runner == "threads"):
+            shutil.rmtree(home, ignore_errors=True)
+    return figures
 
 
 def main() -> int:
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
     env = bench_env()
+    sizes = chosen("BENCH_SIZES", SIZES)
+    if "L" in sizes and "M" not in sizes:
+        sizes.insert(sizes.index("L"), "M")  # L is made from M's lake
+    runners = chosen("BENCH_RUNNERS", RUNNERS)
+    complete = sizes == list(SIZES) and runners == list(RUNNERS)
     results: dict = {"machine": machine(), "load_before": load_average(),
-                     "started_at": datetime.now().isoformat(timespec="seconds")}  # fmt: skip
+                     "started_at": datetime.now().isoformat(timespec="seconds"),
+                     "sizes": sizes, "runners": runners}  # fmt: skip
 
-    step("corpora S and M (bpw synth; reused when unchanged)")
-    corpus_s, _ = corpora.ensure_corpus(OUT, corpora.S, env)
-    corpus_m, made = corpora.ensure_corpus(OUT, corpora.M, env)
-    files_m = corpora.table_files(corpus_m)
-    note(results, "corpus", {
-        "S_files": len(corpora.table_files(corpus_s)),
-        "M_files": len(files_m),
-        "M_bytes": sum(f.stat().st_size for f in files_m),
-        "M_synth_seconds": made.wall if made else None,
-    })  # fmt: skip
+    ingested = [s for s in sizes if s in corpora.INGESTED]
+    step(f"corpora {', '.join(ingested)} (bpw synth; reused when unchanged)")
+    folders: dict[str, Path] = {}
+    made: dict[str, float | None] = {}
+    for size in ingested:
+        folders[size], synth = corpora.ensure_corpus(OUT, corpora.INGESTED[size], env)
+        made[size] = synth.wall if synth else None
+    note(results, "synth_seconds", made)
 
-    step("Prefect's fixed start-up (an empty flow in a fresh process, ×3 after a warm-up)")
+    step("fixed start-up: Prefect's empty flow and `bpw ingest` of an empty folder "
+         "(fresh processes, ×3 each after a warm-up)")  # fmt: skip
     noop(env)  # creates / migrates the benchmark's PREFECT_HOME
-    note(results, "startup", median([noop(env) for _ in range(3)]))
+    startup(env)
+    note(results, "startup_noop", median([noop(env) for _ in range(3)]))
+    note(results, "startup", median([startup(env) for _ in range(3)]))
 
-    step("yardstick: DuckDB read_csv of every raw M file as lines (median of 3)")
-    note(results, "yardstick", yardstick(files_m))
+    results["scaling"] = {}
+    for size in ingested:
+        step(f"{size}: DuckDB's raw read (median of 3), the peer script, and a cold nightly "
+             f"with {' and '.join(runners)}")  # fmt: skip
+        results["scaling"][size] = scaling(size, folders[size], runners, env)
+        note(results, "scaling", results["scaling"])
 
-    step("cold ingest of S (bpw nightly)")
-    home_s = corpora.fresh_home(OUT, "S", corpus_s)
-    note(results, "cold_S", report.run_figures(nightly(home_s, env)))
+    if "M" in sizes:
+        measure_m(results, env, with_l="L" in sizes)
 
-    step("cold ingest of M (bpw nightly)")
-    home_m = corpora.fresh_home(OUT, "M", corpus_m)
-    note(results, "cold_M", paired_nightly(home_m, env))
+    results["load_after"] = load_average()
+    results["bench_seconds"] = time.perf_counter() - started
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    block = report.render(results)
+    print("\n" + block)
+    if complete and os.environ.get("BENCH_README", "1") != "0":
+        report.update_readme(ROOT / "README.md", block)
+        where = "README and "
+    else:
+        where = ""
+        print("(README left as it is: a partial run or BENCH_README=0)")
+    step(f"done in {results['bench_seconds'] / 60:.1f} min; {where}{OUT}/results.json updated")
+    return 0
 
+
+def measure_m(results: dict, env: dict[str, str], with_l: bool) -> None:
+    """The measures on M's threads home (left by its cold run), then L's."""
+    home_m = OUT / "homes" / "M"
     step("nightly with nothing new (×2, each after its own start-up measurement)")
     note(results, "nothing_new", [paired_nightly(home_m, env) for _ in range(2)])
 
@@ -158,25 +247,21 @@ def main() -> int:
     step(f"queries at M (p50/p95 of {REPS_M} runs after a warm-up; {LIMIT:.0f} s limit)")
     timed = queries.time_all(catalog_m, REPS_M, LIMIT, str(department))
     note(results, "queries_M", [vars(t) for t in timed])
+    if not with_l:
+        return
 
     step("corpus L: M's lake copied to ≥ 50 million indicators, then its catalog")
     built = time.perf_counter()
-    lake_l = build_lake_l(home_m / "lake", OUT / "homes" / "L")
+    home_l = OUT / "homes" / "L"
+    lake_l = build_lake_l(home_m / "lake", home_l)
     note(results, "L", {**lake_l, "build_seconds": time.perf_counter() - built})
 
     step(f"queries at L (p50/p95 of up to {REPS_L} runs after a warm-up; {LIMIT:.0f} s limit)")
-    catalog_l = OUT / "homes" / "L" / "warehouse.duckdb"
-    timed = queries.time_all(catalog_l, REPS_L, LIMIT, str(department))
+    timed = queries.time_all(home_l / "warehouse.duckdb", REPS_L, LIMIT, str(department))
     note(results, "queries_L", [vars(t) for t in timed])
 
-    results["load_after"] = load_average()
-    results["bench_seconds"] = time.perf_counter() - started
-    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    block = report.render(results)
-    print("\n" + block)
-    report.update_readme(ROOT / "README.md", block)
-    step(f"done in {results['bench_seconds'] / 60:.1f} min; README and {OUT}/results.json updated")
-    return 0
+    step("bpw status at L (median of 3)")
+    note(results, "status_L", timed_command(["--home", str(home_l), "status"], env))
 
 
 if __name__ == "__main__":
