@@ -30,6 +30,7 @@ import duckdb
 import polars as pl
 
 from warehouse.aliases import DepartmentAlias, alias_file_for, alias_rows, id_remap, load_aliases
+from warehouse.derived import BUCKETS, materialized
 from warehouse.faults import checkpoint
 from warehouse.fsio import fsync_file, remove, replace
 from warehouse.glossary import LAKE_VIEWS, column_comment
@@ -63,6 +64,7 @@ ALL_VIEWS = tuple(v for v in view_files() if not v.startswith("stg_"))  # public
 ANALYSIS_VIEWS = tuple(v for v in ALL_VIEWS if v not in PUBLIC_VIEWS)
 TMP_MARK = ".tmp-"
 AS_OF_RECORDED = "lake_source_files_recorded"  # as-of catalogs: the statuses as recorded now
+DERIVED_REFERENCE = "reference.duckdb"  # the name reference catalogs pretend to have
 # Id columns the alias mapping re-keys, with the kind of id each holds.
 _ID_KINDS = {"department_id": "department", "unit_id": "unit", "project_id": "project"}
 
@@ -133,12 +135,18 @@ def _columns(con: duckdb.DuckDBPyConnection, name: str) -> list[str]:
 
 
 def _create_lake_view(
-    con: duckdb.DuckDBPyConnection, table: str, files: list[str], remap: bool = False
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    files: list[str],
+    remap: bool = False,
+    reference: bool = False,
 ) -> None:
     """`lake_<table>`: the manifest's files under `bpw_lake_dir()`, every column commented.
 
     A schema column that none of the files has yet (written before the column existed)
-    is there as NULL, so the views above read old and new lakes alike."""
+    is there as NULL, so the views above read old and new lakes alike. A `reference`
+    connection's lake views (`reference_connection`) hold one department bucket's rows
+    while the variable `bpw_bucket` is set, and are not commented."""
     paths = _lake_files(files)
     view = quote_ident(lake_view(table))
     query = _lake_select(paths, table, remap) if files else _no_rows(table)
@@ -152,6 +160,13 @@ def _create_lake_view(
     if missing:
         query = f"select *, {', '.join(missing)} from ({query}) as lake"
         con.execute(f"create or replace view {view} as {query}")
+    if reference:
+        query = (
+            f"select * from ({query}) as lake where getvariable('bpw_bucket') is null "
+            f"or bpw_bucket(department_id, {BUCKETS}) = getvariable('bpw_bucket')"
+        )
+        con.execute(f"create or replace view {view} as {query}")
+        return
     con.execute(f"comment on view {view} is {sql_string_literal(LAKE_VIEWS[table])}")
     _comment_columns(con, lake_view(table))
 
@@ -171,6 +186,15 @@ def _create(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Run a view's or table's .sql file (create + its own comment), then comment its columns."""
     con.execute(load_sql(name))
     _comment_columns(con, name)
+
+
+def _create_materialized(con: duckdb.DuckDBPyConnection, view: str, files: list[str]) -> None:
+    """A `v_*` view over its derived files (`warehouse.derived`): the same name, columns
+    and comments as its reference definition in sql/, whose rows the files hold."""
+    source = f"read_parquet({_lake_files(files)}, hive_partitioning = false)"
+    con.execute(f"create view {quote_ident(view)} as select * from {source}")
+    con.execute("comment on " + load_sql(view).split("\ncomment on ", 1)[1])
+    _comment_columns(con, view)
 
 
 def _create_alias_tables(
@@ -193,6 +217,7 @@ def _create_macros(con: duckdb.DuckDBPyConnection, lake: Path, catalog: Path) ->
     lake is the data home's (`<home>/lake` beside `<home>/warehouse.duckdb`), else (an
     as-of catalog in a temporary folder) the lake where it is."""
     con.execute(load_sql("macros"))
+    con.execute(load_sql("bpw_bucket"))
     beside = catalog.resolve().parent / "lake" == lake
     con.execute(
         render_sql(
@@ -211,23 +236,61 @@ def _populate(
     aliases: list[DepartmentAlias],
     as_of: AsOfMoment | None = None,
 ) -> None:
+    _create_lake_views(con, lake, catalog, manifest, aliases)
+    if as_of is not None:
+        _restate_as_of(con, as_of)
+    # the derived tables describe the current version: an as-of catalog computes
+    derived = materialized(manifest, alias_rows(aliases)) if as_of is None else {}
+    for view in build_order():
+        if view in derived:
+            _create_materialized(con, view, derived[view])
+        else:
+            _create(con, view)
+    _create(con, "bpw_catalog")
+    version = manifest["version"] if as_of is None else as_of.version
+    built = datetime.now(UTC)
+    con.execute("insert into bpw_catalog values (?, ?, ?)", [version, built, str(lake)])
+
+
+def _create_lake_views(
+    con: duckdb.DuckDBPyConnection,
+    lake: Path,
+    catalog: Path,
+    manifest: dict,
+    aliases: list[DepartmentAlias],
+    reference: bool = False,
+) -> None:
+    """The macros, the alias tables and a `lake_*` view per table of the manifest."""
     _create_macros(con, lake, catalog)
     tables = {table: table_files(manifest, table) for table in ALL_TABLES}
     for table, files in tables.items():
         if not files and table not in LATER_TABLES:
             raise ValueError(f"manifest lists no files for {table}")
-        _create_lake_view(con, table, files)
+        _create_lake_view(con, table, files, reference=reference)
     if _create_alias_tables(con, aliases):  # an aliased name is loaded: re-key its rows
         for table, files in tables.items():
-            _create_lake_view(con, table, files, remap=True)
-    if as_of is not None:
-        _restate_as_of(con, as_of)
-    for view in build_order():
-        _create(con, view)
-    _create(con, "bpw_catalog")
-    version = manifest["version"] if as_of is None else as_of.version
-    built = datetime.now(UTC)
-    con.execute("insert into bpw_catalog values (?, ?, ?)", [version, built, str(lake)])
+            _create_lake_view(con, table, files, remap=True, reference=reference)
+
+
+def reference_connection(
+    lake: Path, manifest: dict, aliases: list[DepartmentAlias]
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory catalog of the reference definitions (every view computed from the
+    lake, as sql/ defines it) over `manifest`'s files, uncommented: what a publish
+    computes the derived tables with. `set variable bpw_bucket = n` restricts the lake
+    to one department bucket; unset (NULL), the lake is whole."""
+    lake = Path(lake).resolve()
+    con = duckdb.connect()
+    try:
+        con.execute("set variable bpw_bucket = null")
+        # a catalog path not beside the lake: bpw_lake_dir() is the lake where it is
+        _create_lake_views(con, lake, lake / DERIVED_REFERENCE, manifest, aliases, True)
+        for view in build_order():
+            con.execute(load_sql(view))
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 @dataclass(frozen=True)

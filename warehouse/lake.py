@@ -5,7 +5,9 @@ A publish writes new compacted year files beside the old ones, then swaps
 files no longer listed by the current or previous manifest. A superseded version's
 rows stay in the year files until the retention policy (`warehouse.retention`) drops
 them, so every retained version stays queryable; each manifest is also kept under
-`manifests/` (the history `bpw runs` and `bpw sql --as-of` read). A crash at any step leaves
+`manifests/` (the history `bpw runs` and `bpw sql --as-of` read). Before the switch the
+`v_*` views are computed for the departments the run touched and written as derived
+Parquet files the new manifest lists (`warehouse.derived`). A crash at any step leaves
 either the old or the new version readable; `rebuild_catalog_if_stale` heals a crash
 between the manifest swap and the catalog swap.
 """
@@ -19,9 +21,11 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from warehouse.aliases import alias_file_for, load_aliases
 from warehouse.batches import ID, Plan, plan
 from warehouse.catalog import build_catalog, is_current
 from warehouse.compact import rewrite_table, write_source_files, year_label
+from warehouse.derived import DERIVED, collect_derived_garbage, derived_files
 from warehouse.gc import collect_garbage, collect_temp_files
 from warehouse.lock import publish_lock
 from warehouse.manifest import (
@@ -33,6 +37,7 @@ from warehouse.manifest import (
     write_history,
     write_manifest,
 )
+from warehouse.materialize import materialize
 from warehouse.retention import KEEP_EVERYTHING, Retention, expired_versions, mark_dropped
 from warehouse.schemas import SOURCE_FILES, conform, empty
 
@@ -163,11 +168,17 @@ def publish(
         sources = mark_dropped(p.source_files, expired, now)
         tables[SOURCE_FILES] = [write_source_files(lake, sources, f"part-{run_id}")]
         manifest = new_manifest(version, run_id, now, tables)
+        changed = p.loaded + p.superseded + p.rejected + p.dropped + expired
+        aliases = load_aliases(alias_file_for(catalog))
+        stem = f"part-{run_id}-{version}"
+        manifest[DERIVED] = materialize(lake, manifest, old, changed, aliases, stem)
         write_history(lake, manifest)
         write_manifest(lake, manifest)
         build_catalog(lake, catalog, manifest)
         collect_garbage(lake, catalog, all_files(manifest) | all_files(old))
-    return PublishResult(version, p.loaded, p.superseded, p.rejected, written + 1, expired)
+        collect_derived_garbage(lake, derived_files(manifest) | derived_files(old))
+    written += 1 + len(derived_files(manifest) - derived_files(old))
+    return PublishResult(version, p.loaded, p.superseded, p.rejected, written, expired)
 
 
 def _heal_catalog(lake: Path, catalog: Path, manifest: dict) -> bool:
