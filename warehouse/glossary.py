@@ -204,11 +204,16 @@ COLUMNS: dict[str, str] = {
     # revisions
     "change_kind": "变化类型 — project_added, project_removed, amount_changed (one row per fund "
     "column), goal_changed (绩效目标), indicator_added, indicator_removed, target_changed (年度 "
-    "or 实施周期 指标值), declared_total_changed (合计)",
+    "or 实施周期 指标值), declared_total_changed (合计); for a 自评表 also execution_changed "
+    "(年初预算数, 全年预算数 or 全年执行数) and result_changed (its 指标值, 实际完成值, 得分 or "
+    "偏差原因)",
     "field": "字段 — what changed: total_amount, fiscal_amount, special_account_amount, "
     "other_amount (万元), performance_goal, annual_target_text or period_target_text (raw "
     "target text), declared_total_amount (合计, 万元); for project_added / project_removed "
-    "total_amount, for indicator_added / indicator_removed annual_target_text",
+    "total_amount, for indicator_added / indicator_removed annual_target_text. In a 自评表: "
+    "initial_budget_amount, adjusted_budget_amount, executed_amount (万元), annual_target_text, "
+    "actual_text, score, deviation_reason; adjusted_budget_amount for a project added or "
+    "removed, actual_text for an indicator",
     "old_value": "原值 — the value in the older version, as text (amounts in 万元, exact, zeros "
     "beyond two places dropped); NULL when added",
     "new_value": "新值 — the value in the newer version, as text (amounts in 万元, exact, zeros "
@@ -269,7 +274,7 @@ NOTES: dict[tuple[str, str], str] = {
     ("v_revision_change", "project_name"): "the project changed, as printed in the newer "
     "version (the older one for a removed project); NULL for declared_total_changed",
     ("v_revision_change", "indicator_name"): "the indicator changed (indicator_added, "
-    "indicator_removed, target_changed); NULL otherwise",
+    "indicator_removed, target_changed, result_changed); NULL otherwise",
     **{
         (view, column): "as printed in the row's own file"
         for view, columns in {

@@ -15,10 +15,13 @@ COLUMNS = (
 KIND_ORDER = (
     "declared_total_changed", "project_added", "project_removed", "amount_changed",
     "goal_changed", "indicator_added", "indicator_removed", "target_changed",
+    "execution_changed", "result_changed",
 )  # fmt: skip
 FIELD_ORDER = (
     "declared_total_amount", "total_amount", "fiscal_amount", "special_account_amount",
     "other_amount", "performance_goal", "annual_target_text", "period_target_text",
+    "initial_budget_amount", "adjusted_budget_amount", "executed_amount", "actual_text", "score",
+    "deviation_reason",
 )  # fmt: skip
 
 

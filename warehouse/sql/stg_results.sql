@@ -1,8 +1,8 @@
 -- 指标完成情况（当前）: the 自评表 indicator results of the current file versions,
 -- typed once, with indicator_key (the name compared across the 目标表 and 自评表).
 create view stg_results as
-with results as (
-    select * from lake_results
+with versions as (
+    select * from stg_result_versions
 ),
 
 current_files as (
@@ -10,29 +10,7 @@ current_files as (
 ),
 
 final as (
-    select
-        cast(source_file_id as bigint) as source_file_id,
-        cast(source_row as integer) as source_row,
-        cast(year as integer) as year,
-        cast(department_id as bigint) as department_id,
-        cast(unit_id as bigint) as unit_id,
-        cast(project_id as bigint) as project_id,
-        cast(indicator_seq as integer) as indicator_seq,
-        cast(category_code as varchar) as category_code,
-        cast(indicator_name as varchar) as indicator_name,
-        cast(indicator_key(indicator_name) as varchar) as indicator_key,
-        cast(annual_target_text as varchar) as annual_target_text,
-        cast(annual_target_op as varchar) as annual_target_op,
-        cast(annual_target_value as double) as annual_target_value,
-        cast(annual_target_unit as varchar) as annual_target_unit,
-        cast(actual_text as varchar) as actual_text,
-        cast(actual_value as double) as actual_value,
-        cast(actual_unit as varchar) as actual_unit,
-        cast(weight as double) as weight,
-        cast(score as double) as score,
-        cast(deviation_reason as varchar) as deviation_reason,
-        cast(attainment as varchar) as attainment
-    from results
+    select * from versions
     where source_file_id in (select source_file_id from current_files)
 )
 
