@@ -112,7 +112,8 @@ def synth(
     elapsed = time.perf_counter() - started
     n_projects = sum(sum(len(u.projects) for u in t.units) for t in corpus.tables)
     typer.echo(
-        f"wrote {len(paths)} tables ({departments} departments × {len(corpus.years)} years, "
-        f"{n_projects} projects) and truth.json to {out} in {elapsed:.1f}s"
-        + (f" (with {len(paths) - len(corpus.tables)} 自评表)" if evaluated else "")
+        f"wrote {len(corpus.tables)} tables ({departments} departments × {len(corpus.years)} "
+        f"years, {n_projects} projects)"
+        + (f", {len(paths) - len(corpus.tables)} 自评表" if evaluated else "")
+        + f" and truth.json to {out} in {elapsed:.1f}s"
     )

@@ -16,12 +16,12 @@ from tests.conftest import SAMPLE
 from tests.inline_flow import diff, warehouse_state
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-CHUNK = 8  # 41 files → 6 read tasks, spread over both workers
+CHUNK = 8  # 51 files → 7 read tasks, spread over both workers
 
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's samples (the real 2026 table and the 40 invented ones of `--history`)
+    """The demo's samples (the real 2026 table and the 50 invented ones of `--history`)
     plus one file the gate rejects (an amount that is not a number)."""
     root = tmp_path_factory.mktemp("inputs")
     for part in ("2026", "synthetic"):
@@ -73,7 +73,7 @@ def test_both_runs_load_reject_and_warn_alike(runs):
 
     default, on_dask = (essence(runs["summaries"][k]) for k in ("default", "dask"))
     assert default == on_dask
-    assert len(default["loaded"]) == 41  # 40 invented tables and the real one
+    assert len(default["loaded"]) == 51  # 40 invented 目标表, 10 自评表 and the real table
     assert [r[0] for r in default["rejected"]] == ["坏表.txt"]
 
 

@@ -70,7 +70,10 @@ def assert_invented_only(files: list[Path]) -> None:
 
 def test_the_bundled_synthetic_corpus_names_no_real_department() -> None:
     files = table_files_under(SYNTHETIC)
-    assert len(files) == 40  # 5 invented departments × 2019–2026
+    self_evaluations = [p for p in files if p.stem.endswith("-自评")]
+    assert len(files) - len(self_evaluations) == 40  # 目标表: 5 invented departments × 2019–2026
+    assert {p.parent.name for p in self_evaluations} == {"2024", "2025"}
+    assert len(self_evaluations) == 10  # 自评表: the same 5 departments × 2024–2025
     assert {p.parent.name for p in files} == {str(y) for y in range(2019, 2027)}
     assert_invented_only(files)
 
@@ -129,7 +132,7 @@ def test_every_synthetic_batch_is_marked_and_the_real_one_is_not(home: Settings)
     real = [r for r in rows if r[0] == REAL_COURT]
     invented = [r for r in rows if r[0] != REAL_COURT]
     assert real == [(REAL_COURT, 2026, f"{REAL_COURT}.txt", False)]
-    assert len(invented) == 40
+    assert len(invented) == 50  # 40 目标表 and 10 自评表
     assert all(name.startswith("虚构市") and flag is True for name, _, _, flag in invented)
     comment = query(
         home,

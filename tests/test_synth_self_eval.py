@@ -224,3 +224,27 @@ def test_self_eval_years_must_be_generated_years(tmp_path: Path) -> None:
         _app(), ["--years", "2024-2025", "--self-eval", "2023", "--out", str(tmp_path)]
     )
     assert result.exit_code != 0 and "--self-eval" in result.output
+
+
+def test_the_demo_historys_attainment_is_its_generators_truth(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """samples/synthetic's 自评表 (2024–2025), loaded as `bpw demo --history` loads them:
+    both attainment views equal the truth of the command samples/README.md names."""
+    import re
+
+    from demo_warehouse import SAMPLES, demo_home
+
+    readme = (SAMPLES / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`bpw synth ([^`]+) --out samples/synthetic`", readme)
+    assert command and "--self-eval" in command.group(1)
+    written = CliRunner().invoke(_app(), [*command.group(1).split(), "--out", str(tmp_path)])
+    assert written.exit_code == 0, written.output
+    truth = load_self_eval_truth(tmp_path)
+    home = demo_home(tmp_path_factory).home
+    assert attainment_rows(home) == expected_target_attainment(truth["results"]).rows()
+    yoy = expected_department_attainment_yoy(truth["executions"], truth["results"])
+    got = yoy_rows(home)
+    assert got == yoy.sort("department_name", "year").rows()
+    assert {(row[0][:3], row[1]) for row in got} == {("虚构市", 2024), ("虚构市", 2025)}
+    assert len(got) == 10
