@@ -228,7 +228,11 @@ def test_the_attainment_section_counts_and_rates_by_department_and_year(
     assert section.count('<svg class="chart"') == 1
 
 
-def test_without_a_self_evaluation_the_section_says_so_in_one_line(report: Path) -> None:
-    section = attainment_of(report.read_text(encoding="utf-8"))
+def test_without_a_self_evaluation_the_section_says_so_in_one_line(
+    gapped: tuple[ReportData, str],
+) -> None:
+    data, html = gapped  # 目标表 only
+    assert not data.attainment.loaded
+    section = attainment_of(html)
     assert "<table" not in section and "<svg" not in section
     assert section.count("<p ") == 1 and "No 自评表" in section
