@@ -188,7 +188,9 @@ def _run_flow(
         freeze_heap()
     try:
         api.ready()
-        return flow(home=str(settings().home), **parameters)
+        done = flow(home=str(settings().home), **parameters)
+        _keep_status_summary()
+        return done
     except TemporaryServerFailed as exc:
         err.print(f"bpw: {exc}", markup=False)
         raise typer.Exit(INTERNAL_ERROR) from None
@@ -198,6 +200,18 @@ def _run_flow(
     finally:
         if warming is not None:
             warming.join()
+
+
+def _keep_status_summary() -> None:
+    """What `bpw status` shows of the catalog just published, kept beside the lake now
+    (`warehouse.status_summary`); a failure costs only a slower next `bpw status`."""
+    from warehouse.status_summary import refresh
+
+    home = settings()
+    try:
+        refresh(home.lake, home.warehouse)
+    except Exception as exc:  # the run is done and recorded: say so, go on
+        err.print(f"bpw: status summary not kept: {type(exc).__name__}: {exc}", markup=False)
 
 
 def _finish(summary: dict[str, Any], fmt: Format = Format.table) -> None:

@@ -1,26 +1,61 @@
-"""What `bpw status` reports, read from the catalog, runs/ and quarantine/ (read-only)."""
+"""What `bpw status` reports: the loaded table and the rejected files' replacements from
+the status summary kept beside the lake (`warehouse.status_summary`: one small file, no
+DuckDB), the recent runs from runs/, the rejected files from quarantine/ (read-only,
+except that a missing or stale summary is computed from the catalog once and kept)."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from flows.settings import Settings
+from warehouse import status_summary
+from warehouse.status_summary import LOADED_COLUMNS, YEAR_COLUMNS, StatusSummary
+
+# a terminal shows every department-year up to this many; beyond, the per-year totals
+TABLE_ROWS = 500
+_kept: dict[tuple[str, str], StatusSummary | None] = {}
+
+
+def summary(settings: Settings) -> StatusSummary | None:
+    """The status summary of the data home's catalog (None: nothing published yet);
+    computed from the catalog only when no kept summary matches it."""
+    place = (str(settings.lake), str(settings.warehouse))
+    if place in _kept and _kept[place] is not None:
+        current = status_summary.catalog_key(settings.warehouse, settings.lake)
+        if current == _kept[place].key:
+            return _kept[place]
+    found = status_summary.read(settings.lake, settings.warehouse)
+    if found is None and status_summary.catalog_key(settings.warehouse, settings.lake):
+        sys.stderr.write(
+            "bpw status: no summary of this catalog yet: read from the catalog "
+            "(kept for the next time)\n"
+        )
+        found = status_summary.refresh(settings.lake, settings.warehouse)
+    _kept[place] = found
+    return found
 
 
 def loaded_matrix(settings: Settings) -> tuple[list[str], list[tuple]]:
     """Per department and year: projects and total loaded (current versions)."""
-    from warehouse.query import run_readonly
-
     if not settings.warehouse.exists():
         return [], []
-    return run_readonly(
-        settings.warehouse,
-        "select d.department_name, f.year, count(*) as projects, "
-        "sum(f.total_amount) as total_amount "
-        "from fact_project_budget f join dim_department d using (department_id) "
-        "group by all order by d.department_name, f.year",
-    )
+    found = summary(settings)
+    if found is not None and found.loaded is not None:
+        return list(LOADED_COLUMNS), list(found.loaded)
+    from warehouse.query import run_readonly
+    from warehouse.sqlfiles import load_sql
+
+    return run_readonly(settings.warehouse, load_sql("status_loaded"))
+
+
+def loaded_years(settings: Settings) -> tuple[int, list[str], list[tuple]]:
+    """(department-years loaded, per-year columns, per-year rows)."""
+    found = summary(settings) if settings.warehouse.exists() else None
+    if found is None:
+        return 0, list(YEAR_COLUMNS), []
+    return found.department_years, list(YEAR_COLUMNS), list(found.years)
 
 
 def _recent_runs(settings: Settings, limit: int) -> list[dict]:
@@ -58,29 +93,21 @@ def last_runs(settings: Settings, limit: int = 5) -> list[str]:
     ]
 
 
-# A rejected file is resolved once a later run loaded a file for the same batch (year and
-# department) or with the same name (in the same year, when the year is known).
-_RESOLVED = """
-select distinct r.sha256
-from dim_source_file as r
-join dim_source_file as g
-    on g.status in ('current', 'superseded')
-    and g.loaded_at > r.loaded_at
-    and (
-        (g.year = r.year and g.department_id = r.department_id)
-        or (g.file_name = r.file_name and (r.year is null or g.year = r.year))
-    )
-where r.status = 'rejected'
-"""
-
-
 def resolved_rejections(settings: Settings) -> set[str]:
-    """sha256 of rejected files that a later loaded file has since replaced."""
-    from warehouse.query import run_readonly
-
+    """sha256 of rejected files that a later loaded file has since replaced (for the same
+    year and department, or with the same name: sql/status_resolved_rejections.sql)."""
     if not settings.warehouse.exists():
         return set()
-    return {sha for (sha,) in run_readonly(settings.warehouse, _RESOLVED)[1]}
+    found = summary(settings)
+    if found is not None:
+        return set(found.resolved_rejections)
+    from warehouse.query import run_readonly
+    from warehouse.sqlfiles import load_sql
+
+    return {
+        sha
+        for (sha,) in run_readonly(settings.warehouse, load_sql("status_resolved_rejections"))[1]
+    }
 
 
 def rejected_files(settings: Settings, as_records: bool = False) -> list:
