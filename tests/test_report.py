@@ -73,8 +73,9 @@ def test_the_report_has_four_charts_per_department_and_nothing_from_the_network(
 
 
 def charts_of(data: ReportData) -> int:
-    """Four per department, and the execution-rate chart when a 自评表 is loaded."""
-    return CHARTS_PER_DEPARTMENT * len(data.departments) + data.attainment.loaded
+    """Four per department, and the execution-rate and met-share charts when a 自评表 is
+    loaded."""
+    return CHARTS_PER_DEPARTMENT * len(data.departments) + 2 * data.attainment.loaded
 
 
 @pytest.fixture(scope="module")
@@ -224,8 +225,15 @@ def test_the_attainment_section_counts_and_rates_by_department_and_year(
     assert sorted(points) == sorted(
         (e.department, str(e.year), f"{float(e.rate.rstrip('%')):.1f}") for e in EVALUATIONS
     )
-    assert section.count("<polyline") == len({e.department for e in EVALUATIONS})
-    assert section.count('<svg class="chart"') == 1
+    shares = re.findall(r"<title>(\S+) (\d{4}): 达成率 ([\d.]+)%</title>", section)
+    judged = {e: [i for i in e.indicators if i.op != "定性"] for e in EVALUATIONS}
+    assert sorted(shares) == sorted(
+        (e.department, str(e.year), f"{(len(j) - len(e.missed)) / len(j) * 100:.1f}")
+        for e, j in judged.items()
+    )
+    # two lines per department (execution rate, met share), each over 2024–2025
+    assert section.count("<polyline") == 2 * len({e.department for e in EVALUATIONS})
+    assert section.count('<svg class="chart"') == 2
 
 
 def test_without_a_self_evaluation_the_section_says_so_in_one_line(
@@ -236,3 +244,14 @@ def test_without_a_self_evaluation_the_section_says_so_in_one_line(
     section = attainment_of(html)
     assert "<table" not in section and "<svg" not in section
     assert section.count("<p ") == 1 and "No 自评表" in section
+
+
+def test_invented_departments_are_tagged_in_the_attainment_section(
+    data: ReportData, report: Path
+) -> None:
+    section = attainment_of(report.read_text(encoding="utf-8"))
+    invented = {d.name for d in data.departments if d.invented}
+    rows = re.findall(r'<tr><td>([^<]*)(<span class="invented">)?', section)
+    assert data.attainment.loaded and invented and rows  # the demo history holds 自评表
+    assert {name for name, _ in rows} <= {d.name for d in data.departments}
+    assert all(bool(tag) == (name in invented) for name, tag in rows)

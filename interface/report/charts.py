@@ -234,12 +234,14 @@ def _wrapped_legend(items: Sequence[tuple[str, str]]) -> tuple[list[str], int]:
     return parts, int(y - (HEIGHT - 14))
 
 
-def execution_rate_chart(
-    years: Sequence[int], rates: dict[str, dict[int, float]], title: str
-) -> str:
-    """预算执行率 per department across years: one line each, on a 0–100 % scale (higher
-    when a department spent beyond its budget). A year without a 自评表 breaks the line,
-    never drops it to zero; each point's tooltip names the department, year and rate."""
+def rate_chart(
+    years: Sequence[int], rates: dict[str, dict[int, float]], title: str, measure: str,
+    note: str,
+) -> str:  # fmt: skip
+    """A percentage per department across years (预算执行率, 达成率): one line each, on a
+    0–100 % scale (higher when a rate goes beyond 100). A year without a value breaks the
+    line, never drops it to zero; each point's tooltip names the department, year, the
+    `measure` and its value; `note` says what the percentage is."""
     top = nice_max(max([100.0, *(r for d in rates.values() for r in d.values())]))
     span = HEIGHT - BOTTOM - TOP
     ticks = [(HEIGHT - BOTTOM - span * f, f"{top * f:g}%") for f in (0, 0.5, 1)]
@@ -262,7 +264,7 @@ def execution_rate_chart(
             run.append((x, y))
             body.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}">'
-                f"<title>{escape(name)} {year}: 执行率 {rate:.1f}%</title></circle>"
+                f"<title>{escape(name)} {year}: {escape(measure)} {rate:.1f}%</title></circle>"
             )
             if label:
                 body.append(_text(x, y - 7, f"{rate:.1f}%", 9))
@@ -270,5 +272,5 @@ def execution_rate_chart(
         [(name, LINE_COLORS[i % len(LINE_COLORS)]) for i, name in enumerate(rates)]
     )
     body += legend
-    body.append(_text(LEFT, 14, "执行率 % (全年执行数 / 全年预算数)", 10, "start", MUTED))
+    body.append(_text(LEFT, 14, note, 10, "start", MUTED))
     return _svg(title, body, HEIGHT + extra)

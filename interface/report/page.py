@@ -6,9 +6,9 @@ from __future__ import annotations
 from interface.formats import MISSING, amount_text, change_text, percent_text
 from interface.report.charts import (
     FUND_COLORS,
-    execution_rate_chart,
     indicator_chart,
     movers_chart,
+    rate_chart,
     sparkline,
     stacked_share_chart,
     total_chart,
@@ -104,19 +104,24 @@ def rate_text(value: float | None) -> str:
     return MISSING if value is None else f"{value:.1f}%"
 
 
-def _attainment(attainment: Attainment) -> dict[str, object]:
+def _attainment(attainment: Attainment, invented: set[str]) -> dict[str, object]:
     """目标完成情况: the department × year counts and execution, the missed targets with
-    their 偏差原因, and the execution-rate trend (empty when no 自评表 is loaded)."""
+    their 偏差原因, and the execution-rate and met-share trends (empty when no 自评表 is
+    loaded). A row of an `invented` department is tagged as such."""
     if not attainment.loaded:
         return {"loaded": False}
     years = sorted({row.year for row in attainment.years})
     rates: dict[str, dict[int, float]] = {}
+    met: dict[str, dict[int, float]] = {}
     for row in attainment.years:
         if row.execution_rate is not None:
             rates.setdefault(row.department, {})[row.year] = row.execution_rate
+        if row.met_pct is not None:
+            met.setdefault(row.department, {})[row.year] = row.met_pct
     rows = [
         {
             "department": row.department,
+            "invented": row.department in invented,
             "year": row.year,
             "n_indicators": row.n_indicators,
             "n_met": row.n_met,
@@ -129,13 +134,20 @@ def _attainment(attainment: Attainment) -> dict[str, object]:
         }
         for row in attainment.years
     ]
-    chart = execution_rate_chart(years, rates, "预算执行率 Execution rate by department")
+    figures = [
+        ("预算执行率 Execution rate by year (%)",
+         rate_chart(years, rates, "预算执行率 Execution rate by department", "执行率",
+                    "执行率 % (全年执行数 / 全年预算数)")),
+        ("指标达成率 Targets met by year (% of those judged)",
+         rate_chart(years, met, "指标达成率 Targets met by department", "达成率",
+                    "达成率 % (met / (met + missed))")),
+    ]  # fmt: skip
     return {
         "loaded": True,
         "rows": rows,
-        "missed": attainment.missed,
+        "missed": [{"m": m, "invented": m.department in invented} for m in attainment.missed],
         "n_missed": len(attainment.missed),
-        "chart": Markup(chart) if rates else None,
+        "figures": [{"heading": h, "svg": Markup(svg)} for h, svg in figures],
     }
 
 
@@ -150,5 +162,5 @@ def render_page(data: ReportData) -> str:
         invented_tag=INVENTED_TAG,
         overview=[_overview_row(d) for d in data.departments],
         sections=[_section(d, data.years) for d in data.departments],
-        attainment=_attainment(data.attainment),
+        attainment=_attainment(data.attainment, {d.name for d in data.departments if d.invented}),
     )
