@@ -86,7 +86,9 @@ def net(figures: dict) -> float:
 
 
 def _cold(r: dict, size: str, runner: str = "threads") -> dict | None:
-    return r.get("scaling", {}).get(size, {}).get("runs", {}).get(runner)
+    """A cold run's figures (None when it was not run or failed)."""
+    figures = r.get("scaling", {}).get(size, {}).get("runs", {}).get(runner)
+    return None if figures is None or "error" in figures else figures
 
 
 def _scan(r: dict, corpus: str, view: str) -> dict | None:
@@ -159,6 +161,10 @@ def goals_table(r: dict) -> list[str]:
                             f"{verdict(timing['p50'], limit, 'ms')} |")  # fmt: skip
     status_m = r.get("quick", {}).get("bpw status")
     for corpus, status in (("M", status_m), ("L", r.get("status_L"))):
+        if status is None and corpus == "L" and "status_L_error" in r:
+            rows.append(f"| `bpw status` at L | failed (see results.json) | "
+                        f"≤ {_s(STATUS_GOAL)} | **missed** |")  # fmt: skip
+            continue
         rows.append(_row(
             f"`bpw status` at {corpus} (median of 3)", None if status is None else _s(status),
             f"≤ {_s(STATUS_GOAL)}", "" if status is None else verdict(status, STATUS_GOAL),
@@ -174,7 +180,7 @@ def scaling_table(r: dict) -> list[str]:
     """Per corpus: DuckDB's raw read, the peer script, and a cold `bpw nightly` per runner."""
     rows = [
         "| corpus | files | what | wall | net of start-up | files/s | peak RSS, largest "
-        "process | peak RSS, all processes | net ÷ DuckDB | net ÷ peer |",
+        "process | peak RSS, all processes | ÷ DuckDB | ÷ peer |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, figures in r.get("scaling", {}).items():
@@ -187,6 +193,11 @@ def scaling_table(r: dict) -> list[str]:
                     f"— | {files / peer['wall']:,.0f} | {_gib(peer['max_rss'])} | — | "
                     f"{_ratio(peer['wall'], yard)} | 1.0× |")  # fmt: skip
         for runner, run in figures["runs"].items():
+            if "error" in run:
+                first = run["error"].strip().splitlines()[0][:120]
+                rows.append(f"{head} | `bpw nightly`, {RUNNER_NAMES.get(runner, runner)} | "
+                            f"failed: {first} | — | — | — | — | — | — |")  # fmt: skip
+                continue
             run_net = net(run)
             rows.append(
                 f"{head} | `bpw nightly`, {RUNNER_NAMES.get(runner, runner)} | "
@@ -266,7 +277,7 @@ def _corpora(r: dict) -> str:
     for size, figures in r.get("scaling", {}).items():
         text = f"{size} {figures['files']:,} files ({figures['bytes'] / 1e6:.0f} MB)"
         cold = figures["runs"].get("threads")
-        if cold and cold["summary"]:
+        if cold and cold.get("summary"):
             text += f": {cold['summary'].split(': ', 1)[-1]}"
         parts.append(text)
     if "L" in r:
@@ -293,8 +304,10 @@ def render(r: dict) -> str:
         *goals_table(r),
         "",
         "Scaling: each `bpw nightly` is a cold ingest into a fresh home, in a fresh process; "
-        "files/s = files ÷ wall; the largest process's peak RSS is `wait4`'s, all processes' "
-        "is their summed RSS sampled every 0.1 s (Dask's workers included):",
+        "files/s = files ÷ wall; the ratios are bpw's net time (the peer's whole wall time) "
+        "over DuckDB's read and over the peer's wall time; the largest process's peak RSS "
+        "is `wait4`'s, all processes' is their summed RSS sampled every 0.1 s (the temporary "
+        "Prefect server and Dask's workers included):",
         "",
         *scaling_table(r),
     ]

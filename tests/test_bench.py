@@ -216,3 +216,15 @@ def test_the_tree_sampler_counts_a_grandchild_that_wait4_does_not_add(tmp_path: 
     done = run([sys.executable, "-c", script], tree=True).check()
     assert done.max_rss >= 200 * 2**20
     assert done.tree_rss is not None and done.tree_rss >= done.max_rss + 150 * 2**20
+
+
+def test_a_failed_run_is_a_row_that_says_so_and_judges_nothing():
+    failed = {"error": "bpw nightly exited 70:\nboom", "startup": 2.5}
+    scaling = {
+        "M": _size(6400, 1.0, 8.0, {"threads": _cold(12.5, 2.5, GIB), "dask": failed}),
+        "2M": _size(12800, 2.0, 16.0, {"threads": failed}),
+    }  # fmt: skip
+    block = report.render(_results(scaling=scaling))
+    dask_row = "| M | 6,400 | `bpw nightly`, Dask, 2 workers | failed: bpw nightly exited 70: |"
+    assert dask_row in block
+    assert "M (6,400 files) → 2M (12,800 files) | not measured in this run |" in block
