@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -54,7 +55,9 @@ class Steps:
 
 def view_sql(con: duckdb.DuckDBPyConnection, view: str) -> str:
     return con.execute(
-        "select sql from duckdb_views() where view_name = ? and not internal", [view]
+        "select sql from duckdb_views() where view_name = ? and not internal "
+        "and database_name = current_database()",
+        [view],
     ).fetchone()[0]
 
 
@@ -72,8 +75,7 @@ def compare(settings: Settings, tmp: Path) -> dict[str, tuple[int, int, int, boo
     and aliases without its derived entries: every view computed from the lake."""
     manifest = read_manifest(settings.lake)
     reference = {k: v for k, v in manifest.items() if k != DERIVED}
-    folder = tmp / f"reference-v{manifest['version']}"
-    folder.mkdir()
+    folder = Path(tempfile.mkdtemp(prefix=f"reference-v{manifest['version']}-", dir=tmp))
     build_catalog(settings.lake, folder / "ref.duckdb", reference, settings.aliases)
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:

@@ -5,7 +5,8 @@ versions' rows (`warehouse.retention`), so the warehouse as it was when any mani
 published is the current lake with the file versions' statuses as they were then. An
 as-of catalog is built for that moment in a temporary folder, read-only, beside nothing
 of the live one; `bpw sql --as-of` and `bpw report --as-of` read it, confined to the lake
-as every query is.
+as every query is. Its `v_*` views are computed from the lake by their sql/ definitions:
+the derived files a publish writes (`warehouse.derived`) describe the current version.
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ Layers, each selecting only from the one below: `lake_*` (the manifest's files, 
 here), `stg_*` (current rows, casts, once), `dim_*` / `fact_*`, then the `v_*` analysis
 views; shared expressions are macros (sql/macros.sql). The build order follows from
 what each view selects (`sqlfiles.build_order`); every column is commented from the
-glossary (`warehouse.glossary`).
+glossary (`warehouse.glossary`). A `v_*` view whose derived files the manifest lists,
+still fresh (`warehouse.derived`), reads them instead of its sql/ definition, which a
+publish computed them with (`reference_connection`, `warehouse.materialize`).
 
 Department aliases (`aliases.csv` beside the catalog, see `warehouse.aliases`) are
 applied in the first layer: the `lake_*` views re-key the rows of aliased departments,
