@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -116,6 +117,9 @@ def _context() -> Any:
 
 
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
+# Chunks gated in threads of one process share its GX context: one validation at a time
+# (polars' part of the gate, building the check frames, runs in parallel).
+_GX_LOCK = threading.Lock()
 
 
 def columns_of(suite: SuiteJson) -> list[str] | None:
@@ -150,21 +154,20 @@ def validate_frame(
     `context` and `suite` default to the repo's (`_context`, `load_suite_json`); a column
     an expectation names but the frame lacks is left for GX to report (`gate_error`).
     """
-    context = _context() if context is None else context
     columns = suite_columns(name) if suite is None else columns_of(suite)
-    definition = (
-        context.data_sources.get("bpw").get_asset(name).get_batch_definition(name)
-    )
     present = [c for c in columns or checks.columns if c in checks.columns]
     frame = checks.select(present).to_pandas()
-    batch = definition.get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(
-        context.suites.get(name),
-        result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": ["check_row"],
-        },
-    )
+    with _GX_LOCK:
+        context = _context() if context is None else context
+        definition = context.data_sources.get("bpw").get_asset(name).get_batch_definition(name)
+        batch = definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(
+            context.suites.get(name),
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["check_row"],
+            },
+        )
     recorder = _RECORDER.get()
     if recorder is not None:
         recorder.append(result)

@@ -1,11 +1,13 @@
-"""The Prefect flow: discover → read → normalize → gate → publish.
+"""The Prefect flow: discover → read, normalize and gate per chunk → assemble → publish.
 
 Thin by design: each task is one call into `pipeline.run`, which also drives them
 (`pipeline.run.ingest`, with the `TaskRunner` below). Tasks are coarse (a chunk of
-files, not a row) and return values in memory only (results are never persisted). Read
-and gate are submitted to the task runner (threads, or Dask workers: `flows.runners`);
-their results pickle. Tasks that touch the disk retry on OSError only: a data error
-fails the same way every time.
+files, not a row) and return values in memory only (results are never persisted). Each
+chunk is read, normalized and gated by one task submitted to the task runner (threads,
+or Dask workers: `flows.runners`), a few chunks in flight at a time (`in_flight`), so
+the run holds a few chunks' raw tables, not the corpus'; what a chunk task returns
+(accepted rows, findings, compact GX results) pickles. Tasks that touch the disk retry
+on OSError only: a data error fails the same way every time.
 
 The flow run's log (the Prefect UI) gets each stage's end, the findings and the totals,
 and the flow run is named and tagged after bpw's run id (`flows.runlog`).
@@ -13,6 +15,7 @@ and the flow run is named and tagged after bpw's run id (`flows.runlog`).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -25,11 +28,11 @@ configure_prefect()
 
 from prefect import flow, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
-from prefect.futures import as_completed  # noqa: E402
 from prefect.logging import get_run_logger  # noqa: E402
 
 from flows import runlog  # noqa: E402
 from flows.progress import RunProgress  # noqa: E402
+from flows.runners import in_flight  # noqa: E402
 from pipeline import datahome, steps  # noqa: E402
 from pipeline import run as pipeline  # noqa: E402
 from pipeline.run import CHUNK_SIZE, GateRun, new_run_id  # noqa: E402
@@ -58,16 +61,14 @@ def discover_files(
     return pipeline.discover_files(settings, paths, year, department)
 
 
-@task(name="read-chunk", persist_result=False, **IO_RETRIES)
-def read_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkResult:
-    return pipeline.read_chunk(sources, limits)
+@task(name="read-and-gate-chunk", persist_result=False, **IO_RETRIES)
+def gate_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkOutcome:
+    return pipeline.gate_chunk(sources, limits)
 
 
-@task(name="normalize-and-gate", persist_result=False)
-def normalize_and_gate(
-    chunks: list[steps.ChunkResult], refused: list[steps.ReadFailure]
-) -> GateRun:
-    return pipeline.gate(chunks, refused)
+@task(name="assemble-chunks", persist_result=False)
+def assemble_chunks(chunks: list[steps.ChunkOutcome], refused: list[steps.ReadFailure]) -> GateRun:
+    return pipeline.assemble(chunks, refused)
 
 
 @task(name="archive-and-quarantine", persist_result=False, **IO_RETRIES)
@@ -101,8 +102,8 @@ def build_data_docs(
 
 
 class TaskRunner(pipeline.Runner):
-    """The pipeline's steps as this flow's tasks: reads submitted to the task runner and
-    gated there; the rest run as tasks in the flow."""
+    """The pipeline's steps as this flow's tasks: each chunk read, normalized and gated
+    by a task submitted to the task runner; the rest run as tasks in the flow."""
 
     discover = staticmethod(discover_files)  # a Task binds like a method without it
     archive = staticmethod(archive_and_quarantine)
@@ -112,13 +113,23 @@ class TaskRunner(pipeline.Runner):
     def read(
         self, chunks: list[list[SourceFile]], limits: Limits | None, done: Callable[[], None]
     ) -> Sequence[Any]:
-        reads = [read_chunk.submit(chunk, limits) for chunk in chunks]
-        for _ in as_completed(reads):
+        futures: list[Any] = []
+        running: deque[Any] = deque()
+        window = in_flight()
+        for chunk in chunks:  # at most `window` chunks submitted and not yet finished
+            if len(running) >= window:
+                running.popleft().wait()
+                done()
+            futures.append(gate_chunk.submit(chunk, limits))
+            running.append(futures[-1])
+        for future in running:
+            future.wait()
             done()
-        return reads
+        return futures
 
     def gate(self, reads: Sequence[Any], refused: list[steps.ReadFailure]) -> GateRun:
-        return normalize_and_gate.submit(list(reads), refused).result()
+        """The chunks' outcomes, fetched into the flow, assembled there (in a task)."""
+        return assemble_chunks([future.result() for future in reads], refused)
 
 
 def record_run(

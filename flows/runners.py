@@ -2,8 +2,8 @@
 
 `--task-runner dask` without an address starts a local `dask.distributed` cluster of
 worker processes for the run; with `--dask-address tcp://host:8786` the run uses an
-existing cluster. Either way only the read / normalize / gate tasks leave the flow's
-process (they are the CPU work); archive, publish and the reports stay with the flow,
+existing cluster. Either way only the per-chunk tasks (read, normalize, gate) leave the
+flow's process (they are the CPU work); archive, publish and the reports stay with the flow,
 which owns the data home.
 
 Task runs report to the Prefect API. A local cluster's workers are told the API URL
@@ -24,9 +24,12 @@ from enum import StrEnum
 from typing import Any
 
 LOCAL_WORKERS = 2
-# Files per read task when reading on Dask: small enough to spread an inbox over the
-# workers, large enough that ≈100 ms of scheduling per task stays noise.
-DASK_CHUNK_SIZE = 20
+# Files per chunk task on Dask: small enough to spread an inbox over the workers, large
+# enough that each chunk's fixed costs stay noise (≈100 ms of scheduling, and one GX
+# validation per suite: ≈0.5 s of Python each, whatever the chunk's size).
+DASK_CHUNK_SIZE = 200
+# Chunk tasks in flight per Dask worker thread: one running, one queued behind it.
+IN_FLIGHT_PER_THREAD = 2
 
 
 class TaskRunnerKind(StrEnum):
@@ -83,6 +86,26 @@ def build_task_runner(
             **cluster_kwargs,
         },
     )  # fmt: skip
+
+
+def in_flight() -> int:
+    """How many chunk tasks the flow keeps submitted at once: enough to keep every
+    worker busy, few enough that only that many chunks' raw tables are held at a time.
+    On Dask: 2 per worker thread of the cluster (one running, one queued); in threads
+    (each submitted task starts a thread at once): one per core."""
+    import os
+
+    from prefect.context import FlowRunContext
+
+    cores = os.cpu_count() or 1
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    if not type(runner).__module__.startswith("prefect_dask"):
+        return cores
+    try:  # the cluster starts here if no task was submitted yet (as on the first submit)
+        threads = sum(runner.client.nthreads().values())
+    except Exception:  # a cluster that cannot tell: as if it had this machine's cores
+        threads = cores
+    return IN_FLIGHT_PER_THREAD * max(threads, 1)
 
 
 def with_task_runner(flow: Any, kind: str = "default", dask_address: str | None = None) -> Any:

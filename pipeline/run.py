@@ -1,5 +1,5 @@
-"""A run, in plain Python: discover → read → gate → archive → publish (→ data docs),
-and validate (read and gate only, nothing written).
+"""A run, in plain Python: discover → read, normalize and gate per chunk → assemble →
+archive → publish (→ data docs), and validate (read and gate only, nothing written).
 
 Each step is one function here; `flows.nightly` makes each of them one Prefect task.
 `ingest` drives the steps through a `Runner`: the plain one (`Runner`) calls them in
@@ -30,7 +30,7 @@ from transforms.identity import source_file_id
 from transforms.table import SourceFile
 from warehouse import fsio, lake
 
-CHUNK_SIZE = 1000  # files per read task: few tasks, each vectorized over many files
+CHUNK_SIZE = 1000  # files per chunk task: few tasks, each vectorized over many files
 HASH_CACHE = "_hashcache.parquet"  # in lake/: (path, stat) → sha256 of the inbox's files
 
 log = logging.getLogger("bpw")
@@ -71,21 +71,20 @@ def discover_files(
     return new, [r for r in refusals if r.sha256 not in known_refusals], unchanged
 
 
-def read_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkResult:
-    """Read one chunk of files (`steps.read_chunk`)."""
-    return steps.read_chunk(sources, limits)
+def gate_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkOutcome:
+    """Read, normalize and gate one chunk of files (`steps.gate_chunk`)."""
+    return steps.gate_chunk(sources, limits)
 
 
-def gate(chunks: list[steps.ChunkResult], refused: list[steps.ReadFailure]) -> GateRun:
-    """All chunks' tables normalized and gated together (one GX run per suite)."""
-    from expectations.datadocs import compact_result
-    from expectations.gate import recording_validations
+def assemble(chunks: list[steps.ChunkOutcome], refused: list[steps.ReadFailure]) -> GateRun:
+    """The chunks' outcomes as the run's: findings, rejected files, accepted rows, and one
+    GX result per suite (`expectations.merge`)."""
+    from expectations.merge import merge_results
 
-    tables = [table for chunk in chunks for table in chunk.tables]
+    outcome = steps.assemble_chunks(chunks, refused)
     failures = [f for chunk in chunks for f in chunk.failures] + refused
-    with recording_validations() as validations:
-        outcome = steps.gate_tables(tables, failures)
-    return GateRun(outcome, failures, [compact_result(v) for v in validations])
+    validations = merge_results([v for chunk in chunks for v in chunk.validations])
+    return GateRun(outcome, failures, validations)
 
 
 def archive(
@@ -152,13 +151,17 @@ def build_data_docs(
         return None
 
 
-def validate(paths: list[Path], limits: Limits, year: int | None = None) -> steps.GateOutcome:
-    """Read and gate `paths` (files or folders) as a run would; write nothing."""
+def validate(
+    paths: list[Path], limits: Limits, year: int | None = None, chunk_size: int = CHUNK_SIZE
+) -> steps.GateOutcome:
+    """Read and gate `paths` (files or folders) as a run would, chunk by chunk; write
+    nothing."""
     sources, refusals = discover(paths, limits.max_file_bytes, year)
-    chunk = steps.read_chunk(sources, limits)
-    return steps.gate_tables(
-        chunk.tables, chunk.failures + [steps.refusal_failure(r) for r in refusals]
-    )
+    chunks = [
+        steps.gate_chunk(sources[i : i + chunk_size], limits, record=False)
+        for i in range(0, len(sources), chunk_size)
+    ]
+    return steps.assemble_chunks(chunks, [steps.refusal_failure(r) for r in refusals])
 
 
 # --- driving them ---------------------------------------------------------------------
@@ -212,15 +215,17 @@ class Runner:
     def read(
         self, chunks: list[list[SourceFile]], limits: Limits | None, done: Callable[[], None]
     ) -> Sequence[Any]:
-        """Every chunk read; `done()` once per chunk, as each finishes."""
+        """Every chunk read, normalized and gated; `done()` once per chunk, as each
+        finishes."""
         results = []
         for chunk in chunks:
-            results.append(read_chunk(chunk, limits))
+            results.append(gate_chunk(chunk, limits))
             done()
         return results
 
     def gate(self, reads: Sequence[Any], refused: list[steps.ReadFailure]) -> GateRun:
-        return gate(list(reads), refused)
+        """The chunks' outcomes assembled into the run's."""
+        return assemble(list(reads), refused)
 
 
 def read_and_gate(
@@ -231,7 +236,8 @@ def read_and_gate(
     progress: Progress,
     limits: Limits | None = None,
 ) -> GateRun:
-    """Read chunks of files, then gate all of them together."""
+    """Read, normalize and gate each chunk of files (on the task runner), then assemble
+    the chunks' outcomes."""
     chunks = [new[i : i + chunk_size] for i in range(0, len(new), chunk_size)]
     with progress.stage("read", total=len(chunks)) as stage:
         reads = runner.read(chunks, limits, stage.advance)

@@ -1,5 +1,12 @@
 """The pipeline's steps as plain functions (no Prefect here): read a chunk of files,
-normalize them together, gate them together, split accepted from rejected.
+normalize them together, gate them together, keep what the run needs of them
+(`gate_chunk`); assemble the chunks' outcomes (`assemble_chunks`); split accepted
+from rejected.
+
+Every gate rule looks at one file (its rows, totals, cells), so a chunk is gated on its
+own and gives the same findings as the whole run gated at once; what needs every file
+of a run (two versions of one department-year in the same run) is the lake's batch
+plan, decided at publish (`warehouse.batches`).
 
 `pipeline.run` composes these into a run; `bpw validate` calls them directly.
 """
@@ -7,6 +14,7 @@ normalize them together, gate them together, split accepted from rejected.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import polars as pl
 
@@ -54,6 +62,22 @@ class ReadFailure:
 class ChunkResult:
     tables: list[TableRows]
     failures: list[ReadFailure]
+
+
+@dataclass
+class ChunkOutcome:
+    """One chunk read, normalized and gated, reduced to what the run needs after it.
+
+    `frames.files` holds every readable file of the chunk; the other frames only the
+    accepted files' rows (a rejected file's rows are never loaded). The raw tables and
+    the check frames stay inside `gate_chunk`, so a run holds them for one chunk per
+    worker at a time, not for the whole corpus.
+    """
+
+    frames: Frames
+    findings: pl.DataFrame  # the gate's findings (read failures are in `failures`)
+    failures: list[ReadFailure]
+    validations: list[Any]  # compact GX results (`expectations.datadocs.compact_result`)
 
 
 @dataclass
@@ -138,17 +162,75 @@ def failure_files(failures: list[ReadFailure]) -> pl.DataFrame:
     )
 
 
+def normalize_and_gate(tables: list[TableRows]) -> tuple[Frames, pl.DataFrame]:
+    """The tables normalized together and gated together: (frames, the gate's findings)."""
+    from expectations.gate import empty_findings, run_gate
+
+    if not tables:
+        return normalize_empty(), empty_findings()
+    frames = normalize(tables)
+    return frames, run_gate(frames)
+
+
 def gate_tables(tables: list[TableRows], failures: list[ReadFailure]) -> GateOutcome:
     """Normalize every readable table together, gate them together, add read failures."""
-    from expectations.gate import empty_findings, rejected_file_ids, run_gate
+    from expectations.gate import rejected_file_ids
 
-    if tables:
-        frames = normalize(tables)
-        findings = run_gate(frames)
-    else:
-        frames = normalize_empty()
-        findings = empty_findings()
+    frames, findings = normalize_and_gate(tables)
     findings = pl.concat([failure_findings(failures), findings], how="vertical_relaxed")
+    return GateOutcome(frames=frames, findings=findings, rejected_ids=rejected_file_ids(findings))
+
+
+def gate_chunk(
+    sources: list[SourceFile], limits: Limits | None = None, record: bool = True
+) -> ChunkOutcome:
+    """Read, normalize and gate one chunk of files (`record`: keep the GX results, compact)."""
+    from expectations.datadocs import compact_result
+    from expectations.gate import recording_validations, rejected_file_ids
+
+    chunk = read_chunk(sources, limits)
+    with recording_validations() as validations:
+        frames, findings = normalize_and_gate(chunk.tables)
+    failures = chunk.failures
+    del chunk  # the raw tables: the largest thing a chunk holds, not needed past here
+    rejected = list(rejected_file_ids(findings))
+    accepted = [
+        frame.filter(~pl.col("source_file_id").is_in(rejected)) if frame.width else frame
+        for frame in frames.tables()[1:]
+    ]
+    compact = [compact_result(v) for v in validations] if record else []
+    return ChunkOutcome(Frames(frames.files, *accepted), findings, failures, compact)
+
+
+def concat_frames(parts: list[Frames]) -> Frames:
+    """The chunks' frames stacked, table by table, in chunk order (a table without
+    columns in a chunk, e.g. no 自评表 there, adds nothing)."""
+
+    def stack(frames: list[pl.DataFrame]) -> pl.DataFrame:
+        present = [frame for frame in frames if frame.width]
+        if not present:
+            return pl.DataFrame()
+        if len(present) == 1:
+            return present[0]
+        same = all(frame.schema == present[0].schema for frame in present)
+        return pl.concat(present, how="vertical" if same else "diagonal_relaxed")
+
+    if not parts:
+        return normalize_empty()
+    tables = zip(*(part.tables() for part in parts), strict=True)
+    return Frames(*(stack(list(frames)) for frames in tables))
+
+
+def assemble_chunks(chunks: list[ChunkOutcome], refused: list[ReadFailure]) -> GateOutcome:
+    """The run's outcome from its chunks': as if all files had been gated together (the
+    read failures first, then the gate's findings by file, row and rule)."""
+    from expectations.gate import empty_findings, rejected_file_ids
+
+    failures = [f for chunk in chunks for f in chunk.failures] + refused
+    gated = pl.concat([empty_findings(), *(c.findings for c in chunks)], how="vertical_relaxed")
+    gated = gated.sort("source_file_id", "source_row", "rule", nulls_last=True)
+    findings = pl.concat([failure_findings(failures), gated], how="vertical_relaxed")
+    frames = concat_frames([chunk.frames for chunk in chunks])
     return GateOutcome(frames=frames, findings=findings, rejected_ids=rejected_file_ids(findings))
 
 

@@ -1,8 +1,10 @@
-"""`--task-runner dask`: read / normalize / gate on a local Dask cluster of two worker
-processes (prefect-dask), and a warehouse identical to the default runner's."""
+"""`--task-runner dask`: each chunk read, normalized and gated on a local Dask cluster of
+two worker processes (prefect-dask), and a warehouse identical to the default runner's
+(threads, one chunk of every file)."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 from collections.abc import Iterator
@@ -31,6 +33,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bad = root / "samples" / "2027" / "坏表.txt"
     bad.parent.mkdir()
     bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("572.90", "57x.90", 1), "utf-8")
+    newer = root / "samples" / "2026" / "广州互联网法院-更正.txt"
+    newer.write_text(SAMPLE.read_text(encoding="utf-8") + "\n注：更正\n", "utf-8")
+    os.utime(newer, (2_000_000_000, 2_000_000_000))
     return root / "samples"
 
 
@@ -67,6 +72,7 @@ def test_both_runs_load_reject_and_warn_alike(runs):
             "loaded": sorted((r["file_name"], r["year"], r["projects"], r["indicators"],
                               r["total_amount"], r["warnings"]) for r in summary["loaded"]),
             "rejected": sorted((r["file_name"], r["rule"], r["row"]) for r in summary["rejected"]),
+            "superseded": sorted(r["file_name"] for r in summary["superseded_in_run"]),
             "warnings": sorted(summary["warnings"]),
             "rows": summary["rows"],
         }  # fmt: skip
@@ -89,18 +95,19 @@ def test_the_dask_run_built_its_reports_and_data_docs(runs):
     assert list((home / "docs" / "validations" / "projects").glob(f"{run_id}/*/*.html"))
 
 
-def test_what_a_read_task_returns_survives_pickling_between_processes():
+def test_what_a_chunk_task_returns_survives_pickling_between_processes():
     from pipeline import steps
     from tests.conftest_warehouse import source_of
 
-    chunk = steps.read_chunk([source_of(SAMPLE)])
+    chunk = steps.gate_chunk([source_of(SAMPLE)])
     back = pickle.loads(pickle.dumps(chunk))
-    assert len(back.tables) == 1
-    assert back.tables[0].source == chunk.tables[0].source
-    assert back.tables[0].rows.equals(chunk.tables[0].rows)
+    assert back.frames.projects.height == 17
+    assert back.frames.projects.equals(chunk.frames.projects)
+    assert back.findings.equals(chunk.findings) and back.failures == chunk.failures
+    assert [v.suite_name for v in back.validations] == [v.suite_name for v in chunk.validations]
 
 
-def test_what_the_gate_task_returns_survives_pickling(sample_frames):
+def test_what_the_assembly_returns_survives_pickling(sample_frames):
     from expectations.datadocs import compact_result
     from expectations.gate import recording_validations, run_gate
     from pipeline.run import GateRun
