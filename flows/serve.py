@@ -56,9 +56,12 @@ def record_server(prefect_home: Path, api_url: str, pid: int) -> Path:
     return path
 
 
-def forget_server(prefect_home: Path) -> None:
-    with contextlib.suppress(OSError):
-        (Path(prefect_home) / SERVER_RECORD).unlink()
+def forget_server(prefect_home: Path, pid: int) -> None:
+    """Remove the record of server `pid` (a record another server wrote since stays)."""
+    path = Path(prefect_home) / SERVER_RECORD
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == pid:
+            path.unlink()
 
 
 class ServerFailed(RuntimeError):
@@ -243,7 +246,8 @@ def prefect_api(
     with LocalServer(prefect_home, free_port(port)) as server:
         use_prefect_api(server.api_url)
         assert server.process is not None
-        record_server(prefect_home, server.api_url, server.process.pid)  # runs reuse it
+        pid = server.process.pid
+        record_server(prefect_home, server.api_url, pid)  # runs started meanwhile reuse it
         echo(
             f"bpw serve: started a local Prefect server; UI at {server.url} "
             f"(log {server.log_path}; stopped when bpw serve exits)"
@@ -251,7 +255,7 @@ def prefect_api(
         try:
             yield server.api_url
         finally:
-            forget_server(prefect_home)
+            forget_server(prefect_home, pid)
 
 
 def serve_nightly(

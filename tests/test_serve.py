@@ -164,6 +164,9 @@ def test_bpw_serve_starts_a_local_server_serves_the_deployment_and_stops_the_ser
             "wait_for_lock_seconds": 21600,
         }
         assert deployment.global_concurrency_limit.limit == 1
+        from flows.api import recorded_server
+
+        assert recorded_server(tmp_path / "prefect") == api  # a run now would report there
     finally:
         serving.send_signal(signal.SIGINT)
         try:
@@ -176,6 +179,7 @@ def test_bpw_serve_starts_a_local_server_serves_the_deployment_and_stops_the_ser
     assert not leftover, "the local Prefect server outlived bpw serve"
     assert not is_healthy(api)
     assert (tmp_path / "prefect" / "bpw-server.log").exists(), shown
+    assert not (tmp_path / "prefect" / "bpw-server.json").exists()  # the record went with it
 
 
 def _stop_leftover_server(pid_file: Path) -> bool:

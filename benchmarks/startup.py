@@ -1,0 +1,110 @@
+"""Where a run's fixed start-up goes: `python benchmarks/startup.py [REPS]`.
+
+Each figure is a fresh process (wall seconds, and CPU seconds of it and its children —
+on a shared machine CPU is the steadier of the two):
+
+- imports: the command line; Prefect; the flow module (bpw's pipeline, polars, DuckDB);
+  Great Expectations;
+- Prefect's temporary server, from spawn to its health check answering (the server
+  process's own CPU: importing Prefect and its server, building the app, migrations
+  check, services);
+- `bpw ingest` of an empty folder: with the temporary server, and with a server already
+  answering (recorded as `bpw serve` records it);
+- Prefect's own empty flow on its temporary server (`benchmarks/noop_flow.py`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+BPW = str(Path(PYTHON).with_name("bpw"))
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU of the child and everything it waited for) of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def median_of(reps: int, command: list[str], env: dict[str, str]) -> dict[str, float]:
+    runs = [timed(command, env) for _ in range(reps)]
+    return {
+        "wall": round(statistics.median(w for w, _ in runs), 2),
+        "cpu": round(statistics.median(c for _, c in runs), 2),
+    }
+
+
+def server_start(env: dict[str, str]) -> dict[str, float]:
+    """The temporary server bpw starts, from spawn until it answers."""
+    code = (
+        "import time, resource\n"
+        "from flows.api import TemporaryServer\n"
+        "t = time.perf_counter(); s = TemporaryServer().start(); s.wait()\n"
+        "wall = time.perf_counter() - t; s.stop()\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(wall, r.ru_utime + r.ru_stime)\n"
+    )
+    done = subprocess.run([PYTHON, "-c", code], env=env, check=True, capture_output=True,
+                          text=True)  # fmt: skip
+    wall, cpu = map(float, done.stdout.split())
+    return {"wall": round(wall, 2), "server_cpu": round(cpu, 2)}
+
+
+def main(reps: int = 3) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="bpw-startup-"))
+    env = {**os.environ, "PREFECT_HOME": str(work / "prefect")}
+    env.pop("PREFECT_API_URL", None)
+    env.pop("BPW_HOME", None)
+    empty = work / "empty"
+    empty.mkdir()
+    imports = {
+        "interface.cli": "import interface.cli",
+        "prefect": "from flows.settings import configure_prefect; configure_prefect(); "
+        "import prefect",
+        "flows.nightly (with prefect)": "import flows.nightly",
+        "great_expectations": "import great_expectations",
+    }
+    results: dict = {"load_before": os.getloadavg()}
+    results["imports"] = {
+        name: median_of(reps, [PYTHON, "-c", code], env) for name, code in imports.items()
+    }
+    subprocess.run(
+        [PYTHON, str(ROOT / "benchmarks" / "noop_flow.py")],
+        env=env,
+        check=True,
+        capture_output=True,
+    )  # fmt: skip  (migrates the PREFECT_HOME first)
+    results["temporary_server_start"] = server_start(env)
+    ingest = [BPW, "--home", str(work / "home"), "ingest", str(empty)]
+    results["ingest_empty_temporary_server"] = median_of(reps, ingest, env)
+    results["noop_flow_prefect_temporary_server"] = median_of(
+        reps, [PYTHON, str(ROOT / "benchmarks" / "noop_flow.py")], env
+    )
+    from flows.serve import LocalServer, free_port, record_server
+
+    with LocalServer(work / "prefect-served", free_port()) as server:
+        assert server.process is not None
+        record_server(work / "prefect", server.api_url, server.process.pid)
+        results["ingest_empty_running_server"] = median_of(reps, ingest, env)
+    results["load_after"] = os.getloadavg()
+    return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 3), indent=2))
