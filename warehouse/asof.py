@@ -96,11 +96,13 @@ def resolve_as_of(lake: Path, runs: Path, when: str) -> AsOfMoment:
     return earlier[-1]
 
 
+# current file versions whose rows are gone: a 目标表 holds projects, a 自评表 executions
 _MISSING_ROWS = """
 select count(*), string_agg(file_name || ' (' || year || ')', ', ' order by file_name)
 from lake_source_files as f
 where status = 'current'
     and source_file_id not in (select source_file_id from lake_projects)
+    and source_file_id not in (select source_file_id from lake_executions)
 """
 
 
