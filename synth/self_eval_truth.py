@@ -13,6 +13,11 @@ On disk beside truth.json (only when 自评表 were written):
 truth alone, the rows `v_target_attainment` and `v_department_attainment_yoy` must hold
 (same definitions as warehouse/sql: met share of the indicators judged met or missed,
 execution rate = Σ执行数 / Σ全年预算数, both percent, unrounded doubles).
+
+`target_text` is the 目标表's 年度指标值 as the logical table holds it: the view's
+target_text equals it when the 目标表 is printed in a summary layout (packed, long), as
+the bundled corpus is. A national card with split target columns prints a bare `12个` as
+指标性质 `=` | `12` | `个`, which the warehouse reads, faithfully, as `=12个`.
 """
 
 from __future__ import annotations
