@@ -5,7 +5,10 @@ inline SVG charts drawn in Python, no script
 and nothing fetched from the network, so it opens anywhere, offline. Per department:
 total funding by year, fund-source mix, indicator mix and the biggest movers. A
 department whose loaded tables are synthetic (`dim_source_file.is_synthetic`) carries a
-visible 虚构示例数据 note saying which years are invented.
+visible 虚构示例数据 note saying which years are invented. A 目标完成情况 section
+opens the page when a 自评表 is loaded (the queries: `warehouse/sql/report_*.sql`): the
+targets missed with their 偏差原因, and execution rate and met share by department and
+year; without one, a single line says so.
 """
 
 from __future__ import annotations
