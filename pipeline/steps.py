@@ -87,12 +87,18 @@ class GateOutcome:
     frames: Frames
     findings: pl.DataFrame
     rejected_ids: set[int]
+    # the frames other than `files` hold accepted files' rows only (`assemble_chunks`):
+    # `accepted` then filters `files` alone, and copies none of the rows
+    rows_accepted: bool = False
 
     @property
     def accepted(self) -> Frames:
         if not self.frames.files.width:
             return self.frames
         accepted = set(self.frames.files["source_file_id"].to_list()) - self.rejected_ids
+        if self.rows_accepted:
+            files = self.frames.files.filter(pl.col("source_file_id").is_in(list(accepted)))
+            return Frames(files, *self.frames.tables()[1:])
         return self.frames.for_files(accepted)
 
 
@@ -195,9 +201,10 @@ def gate_chunk(
     del chunk  # the raw tables: the largest thing a chunk holds, not needed past here
     rejected = list(rejected_file_ids(findings))
     accepted = [
-        frame.filter(~pl.col("source_file_id").is_in(rejected)) if frame.width else frame
+        frame.filter(~pl.col("source_file_id").is_in(rejected)) if frame.width and rejected
+        else frame
         for frame in frames.tables()[1:]
-    ]
+    ]  # fmt: skip
     compact = [compact_result(v) for v in validations] if record else []
     return ChunkOutcome(Frames(frames.files, *accepted), findings, failures, compact)
 
@@ -231,7 +238,8 @@ def assemble_chunks(chunks: list[ChunkOutcome], refused: list[ReadFailure]) -> G
     gated = gated.sort("source_file_id", "source_row", "rule", nulls_last=True)
     findings = pl.concat([failure_findings(failures), gated], how="vertical_relaxed")
     frames = concat_frames([chunk.frames for chunk in chunks])
-    return GateOutcome(frames=frames, findings=findings, rejected_ids=rejected_file_ids(findings))
+    rejected = rejected_file_ids(findings)
+    return GateOutcome(frames, findings, rejected, rows_accepted=True)
 
 
 def normalize_empty() -> Frames:
