@@ -177,8 +177,10 @@ def _run_flow(
     from flows.warmup import freeze_at_exit, freeze_heap, warm_gate
 
     freeze_at_exit()  # the run leaves a big heap: no final garbage collection over it
-    # Great Expectations loads while a temporary server starts (no wait: no warming)
-    warming = warm_gate() if api.temporary else None
+    # Great Expectations loads while a temporary server starts, or beside the run's first
+    # steps when there are files to gate; a run over nothing never imports it
+    targets = parameters.get("paths") or [settings().inbox]
+    warming = warm_gate() if api.temporary or _any_file(targets) else None
     from flows.nightly import nightly
     from flows.runners import flow_parameters, with_task_runner
 
@@ -200,6 +202,25 @@ def _run_flow(
     finally:
         if warming is not None:
             warming.join()
+
+
+def _any_file(paths: list[str] | list[Path]) -> bool:
+    """Is there at least one file under `paths` (a cheap look: the first one found)?"""
+    folders = [Path(p) for p in paths]
+    while folders:
+        path = folders.pop()
+        if path.is_file():
+            return True
+        try:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_file():
+                        return True
+                    if entry.is_dir():
+                        folders.append(Path(entry.path))
+        except OSError:  # not a folder, or unreadable: discovery will say so
+            continue
+    return False
 
 
 def _keep_status_summary() -> None:
