@@ -2,10 +2,10 @@
 
 - `warm_gate()`: Great Expectations takes ≈ 3.7 s to import. While a temporary Prefect
   server starts (≈ 7 s, in its own process: `flows.api`), this process only imports and
-  then waits; GX is imported on a thread meanwhile, so the gate finds it loaded. With a
-  server already answering ($PREFECT_API_URL, or the one `bpw serve` keeps) there is
-  less to hide it behind (the flow run's API calls): the command line warms it only when
-  the run's folders hold a file at all, so a run over an empty inbox never imports it.
+  then waits; GX is imported on a thread meanwhile, so the gate finds it loaded (with a
+  server already answering, beside the flow run's first API calls). The command line
+  warms it only when the run's folders hold a file at all: a run over an empty inbox
+  never imports it (warming takes longer than the temporary server's start).
 - The heap then holds ≈ 400k objects of GX, pandas, Prefect and pydantic that live as
   long as the process. Every full garbage collection would scan them again while the
   run allocates millions of cells (reading M took 4.1 s instead of 3.0 s), so once the

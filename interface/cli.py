@@ -178,9 +178,10 @@ def _run_flow(
 
     freeze_at_exit()  # the run leaves a big heap: no final garbage collection over it
     # Great Expectations loads while a temporary server starts, or beside the run's first
-    # steps when there are files to gate; a run over nothing never imports it
+    # steps, when there are files to gate; a run over nothing never imports it (warming
+    # it, ≈ 4 s, would outlast even a temporary server's start)
     targets = parameters.get("paths") or [settings().inbox]
-    warming = warm_gate() if api.temporary or _any_file(targets) else None
+    warming = warm_gate() if _any_file(targets) else None
     from flows.nightly import nightly
     from flows.runners import flow_parameters, with_task_runner
 
