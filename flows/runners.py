@@ -27,7 +27,7 @@ LOCAL_WORKERS = 2
 # Files per chunk task on Dask: small enough to spread an inbox over the workers, large
 # enough that each chunk's fixed costs stay noise (≈100 ms of scheduling, and one GX
 # validation per suite: ≈0.5 s of Python each, whatever the chunk's size).
-DASK_CHUNK_SIZE = 200
+DASK_CHUNK_SIZE = 500
 # Chunk tasks in flight per Dask worker thread: one running, one queued behind it.
 IN_FLIGHT_PER_THREAD = 2
 
