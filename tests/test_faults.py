@@ -76,7 +76,13 @@ def copy_home(source: Path, target: Path) -> Path:
 def count_checkpoints(home: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Run once in this process, recording every checkpoint label instead of counting."""
     labels: list[str] = []
-    for module in ("warehouse.fsio", "warehouse.catalog"):
+    writers = [
+        name for name, module in list(sys.modules.items())
+        if name.startswith("warehouse.")
+        and getattr(module, "checkpoint", None) is faults.checkpoint
+    ]  # fmt: skip
+    assert {"warehouse.fsio", "warehouse.catalog", "warehouse.materialize"} <= set(writers)
+    for module in writers:
         monkeypatch.setattr(f"{module}.checkpoint", labels.append)
     run_nightly(home=str(home))
     monkeypatch.undo()
@@ -162,6 +168,24 @@ def _check_recovered(scenario: Scenario, home: Path, summary: dict) -> None:
     assert json.loads(report.read_text("utf-8"))["errors"][0]["rule"] == "declared_total_matches"
 
 
+def kill_points(labels: list[str]) -> list[int]:
+    """Every kill point N (before labels[N-1]) that starts or ends a stretch of writes of
+    one kind ("parquet …" × 90, say), and every point next to a kind change: the writes
+    inside a stretch take the same code path as its ends, and a run makes ~100 of them
+    (each derived view's bucket files), each kill costing a run and a recovery."""
+    kinds = [label.split()[0] for label in labels]
+    points = set()
+    for i, kind in enumerate(kinds):
+        if i == 0 or i == len(kinds) - 1 or kinds[i - 1] != kind or kinds[i + 1] != kind:
+            points.add(i + 1)
+    return sorted(points)
+
+
+def test_kill_points_keep_both_ends_of_every_stretch() -> None:
+    labels = ["archive a", "archive b", "archive c", "parquet x", "manifest", "catalog replace"]
+    assert kill_points(labels) == [1, 3, 4, 5, 6]
+
+
 def _kill_and_recover(scenario: Scenario, pool: queue.Queue[ForkServer], n: int) -> str:
     """Kill a run at its n-th write, check what a reader sees, run again, check the end."""
     server = pool.get()
@@ -183,15 +207,19 @@ def _kill_and_recover(scenario: Scenario, pool: queue.Queue[ForkServer], n: int)
 def test_a_kill_at_any_write_leaves_the_old_or_the_new_warehouse(
     scenario: Scenario, forks: queue.Queue[ForkServer]
 ) -> None:
-    """N = 1…K: the run SIGKILLs itself before its N-th write (every one it makes)."""
-    points = range(1, len(scenario.labels) + 1)
+    """N = 1…K: the run SIGKILLs itself before its N-th write (every kind it makes, at
+    the first and last write of each stretch of one kind: `kill_points`)."""
+    points = kill_points(scenario.labels)
     with ThreadPoolExecutor(PARALLEL) as workers:
         runs = {n: workers.submit(_kill_and_recover, scenario, forks, n) for n in points}
         outcomes = {n: run.result() for n, run in runs.items()}
-    assert len(outcomes) >= MIN_KILL_POINTS
-    assert outcomes[1] == "before" and outcomes[len(outcomes)] == "after"
+    kinds = {label.split()[0] for label in scenario.labels}
+    assert {scenario.labels[n - 1].split()[0] for n in outcomes} == kinds
+    last = len(scenario.labels)
+    assert outcomes[1] == "before" and outcomes[last] == "after"
     switch = min(n for n, outcome in outcomes.items() if outcome == "after")
     assert all(outcomes[n] == "after" for n in outcomes if n >= switch), outcomes
+    assert all(outcomes[n] == "before" for n in outcomes if n < switch), outcomes
     assert scenario.labels[switch - 2] == "catalog replace", scenario.labels[switch - 2]
 
 
