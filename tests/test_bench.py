@@ -204,13 +204,19 @@ def test_the_size_and_runner_knobs(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_the_tree_sampler_counts_a_grandchild_that_wait4_does_not_add(tmp_path: Path):
-    """Parent and grandchild each hold 200 MB: wait4 sees one of them, the sampler both."""
-    hold = "b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096]); import time; " \
-           "time.sleep(1.5)"  # fmt: skip
+    """Parent and grandchild each hold 200 MB at the same time (the child says when it
+    holds its share, and keeps it until the parent has held both for 2 s): wait4 sees
+    one of them, the sampler both."""
+    hold = "b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096])"
+    child = f"{hold}; import sys; print('held', flush=True); sys.stdin.read()"
     script = (
-        "import subprocess, sys\n"
-        f"child = subprocess.Popen([sys.executable, '-c', {hold!r}])\n"
-        f"exec({hold!r})\n"
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', "
+        f"{child!r}], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
+        f"{hold}\n"
+        "assert child.stdout.readline() == b'held\\n'\n"
+        "time.sleep(2)\n"
+        "child.stdin.close()\n"
         "child.wait()\n"
     )
     done = run([sys.executable, "-c", script], tree=True).check()
