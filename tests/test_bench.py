@@ -220,8 +220,9 @@ def test_the_tree_sampler_counts_a_grandchild_that_wait4_does_not_add(tmp_path: 
         "child.wait()\n"
     )
     done = run([sys.executable, "-c", script], tree=True).check()
-    assert done.max_rss >= 200 * 2**20
-    assert done.tree_rss is not None and done.tree_rss >= done.max_rss + 150 * 2**20
+    both = 2 * 200 * 2**20
+    assert 200 * 2**20 <= done.max_rss < both  # wait4: the larger of the two, never the sum
+    assert done.tree_rss is not None and done.tree_rss >= both
 
 
 def test_a_failed_run_is_a_row_that_says_so_and_judges_nothing():
