@@ -24,9 +24,7 @@ line naming the variable (or file and key) and the value. Everything else receiv
 
 from __future__ import annotations
 
-import logging
 import os
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -250,11 +248,16 @@ def _checked(setting: Setting, value: object, where: str) -> Any:
 def _settings_file(path: Path) -> dict[str, dict[str, Any]]:
     """bpw.toml as tables of known keys (a typo is an error, not a silent default)."""
     try:
-        with open(path, "rb") as handle:
-            config = tomllib.load(handle)
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except OSError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+    import tomllib  # only for a home that has the file: off every command's start-up
+
+    try:
+        config = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"{path}: {exc}") from None
     known: dict[str, set[str]] = {}
     for setting in SETTINGS:
@@ -294,6 +297,8 @@ def use_prefect_api(url: str) -> None:
 def console_level(level: str) -> str:
     """Prefect's own console lines: warnings and errors only (bpw shows its stages and
     summary itself); a stricter `level` applies there too."""
+    import logging
+
     if level.upper() not in LOG_LEVELS:
         return "WARNING"
     return max(level.upper(), "WARNING", key=logging.getLevelName)
@@ -329,5 +334,7 @@ def configure_prefect(level: str | None = None) -> Path:
     )
     prefect_home = Path(os.environ["PREFECT_HOME"])
     prefect_home.mkdir(parents=True, exist_ok=True)
+    import logging
+
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     return prefect_home

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -24,7 +24,9 @@ from interface.formats import (
     print_document,
     print_result,
 )
-from pipeline.summary import RunSummary
+
+if TYPE_CHECKING:  # the run's summary loads only to print a run: not on `bpw status`
+    from pipeline.summary import RunSummary
 
 # --- bpw ingest / nightly / demo: the run --------------------------------------------
 
@@ -59,6 +61,8 @@ def print_summary(
 ) -> None:
     """What a run did: a few lines (each rejected file one line on stderr), or exactly:
     json the whole summary (runs/<run>.json), csv / excel one row per file."""
+    from pipeline.summary import RunSummary
+
     if isinstance(summary, dict):
         summary = RunSummary.from_dict(summary)
     if fmt is not Format.table:
