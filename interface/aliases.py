@@ -56,6 +56,7 @@ def show_aliases(
     """Print the aliases and rebuild the catalog with them; returns the exit status."""
     from warehouse.aliases import AliasError, ensure_alias_file, load_aliases
     from warehouse.lake import rebuild_catalog_if_stale
+    from warehouse.status_summary import keep_after_publish
 
     path = settings.aliases
     if ensure_alias_file(path):
@@ -85,6 +86,7 @@ def show_aliases(
         out.print(f"{path}: {len(aliases)} alias(es)", markup=False)
         out.print(table)
     if rebuild_catalog_if_stale(settings.lake, settings.warehouse):
+        keep_after_publish(settings.lake, settings.warehouse)  # `bpw status` reads it
         out.print(f"catalog rebuilt: {settings.warehouse} applies these aliases", markup=False)
     elif settings.warehouse.exists():
         out.print("catalog already applies these aliases", markup=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -127,3 +128,46 @@ def test_at_scale_the_terminal_gets_totals_per_year_and_csv_every_row(
     total = sum(Decimal(r["total_amount"]) for r in rows)
     assert len(rows) == 2  # every row, though the file keeps none
     assert re.search(rf"^ 2026 │ +2 │ +{projects} │ +{total} $", table, re.MULTILINE), table
+
+
+def test_keep_after_publish_leaves_the_summary_the_next_status_reads(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = load_settings(home)
+    status_summary.summary_path(settings.lake).unlink(missing_ok=True)
+    kept = status_summary.keep_after_publish(settings.lake, settings.warehouse)
+    assert kept is not None
+    assert kept == status_summary.compute(settings.warehouse, kept.key)
+    assert status_summary.read(settings.lake, settings.warehouse) == kept
+    monkeypatch.setattr("warehouse.query.run_readonly", no_duckdb)
+    shown, note = bpw_status(home, "table")
+    assert note == "" and "乙法院" in shown
+
+
+def test_keep_after_publish_never_fails_its_caller(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A catalog the queries cannot read: logged, nothing kept, no exception."""
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    (lake / "manifest.json").write_text(json.dumps({"version": 3}), encoding="utf-8")
+    catalog = tmp_path / "warehouse.duckdb"
+    catalog.write_bytes(b"not a DuckDB file")
+    assert status_summary.keep_after_publish(lake, catalog) is None
+    assert not status_summary.summary_path(lake).exists()
+    assert "status summary not kept" in caplog.text
+    assert status_summary.keep_after_publish(tmp_path / "nothing", catalog) is None
+
+
+def test_bpw_aliases_keeps_the_summary_of_the_catalog_it_rebuilds(
+    home: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    settings = load_settings(copy)
+    before = status_summary.refresh(settings.lake, settings.warehouse)
+    result = CliRunner().invoke(app, ["--home", str(copy), "aliases", "--add", "甲院", "甲法院"])
+    assert result.exit_code == 0, result.output
+    assert "catalog rebuilt" in result.stdout
+    after = status_summary.read(settings.lake, settings.warehouse)
+    assert after is not None and before is not None and after.key != before.key

@@ -2,11 +2,13 @@
 
 `bpw status` used to query the catalog every time (the loaded table grouped over every
 current project, the rejected files' replacements over every file version): seconds at
-scale. The same queries (`sql/status_*.sql`) now run once per catalog, right after a
-run published it (`refresh`) — or, for a catalog no run summarized (one built by
-`bpw aliases`, healed after a crash, published by `bpw serve`'s scheduled runs, or a
-home older than this file), by the first `bpw status` that finds the file stale — and
-their answers are kept. Then `bpw status` reads this file only; it never opens DuckDB.
+scale. The same queries (`sql/status_*.sql`) now run once per catalog, right after it
+is swapped in — by the publish itself (`keep_after_publish`, called from
+`warehouse.lake`: so also after `bpw serve`'s scheduled runs), after `bpw aliases`
+rebuilt it, and after a command-line run (`refresh`) — or, for a catalog nobody
+summarized (a home older than this file, a summary that could not be written), by the
+first `bpw status` that finds the file stale — and their answers are kept. Then
+`bpw status` reads this file only; it never opens DuckDB.
 
 The file is a cache of what the catalog says, so it is keyed by the catalog file
 itself: its inode, size and modification time (a rebuilt catalog is a new file, swapped
@@ -152,3 +154,25 @@ def refresh(lake: Path, catalog: Path) -> StatusSummary | None:
         with contextlib.suppress(OSError):  # a read-only home: not kept, still answered
             write(lake, summary)
     return summary
+
+
+def keep_after_publish(lake: Path, catalog: Path) -> StatusSummary | None:
+    """Compute and keep the summary of a catalog just swapped in: for `warehouse.lake`
+    (a publish, or a stale catalog healed), right after the catalog's swap and inside the
+    publish lock (no other publish swaps it meanwhile), so that every run — the command
+    line's, `bpw serve`'s scheduled ones — leaves a summary the next `bpw status` reads.
+
+    Never fails what called it (the catalog is published already): a summary that
+    cannot be computed or written is logged and left to the next `bpw status`, which
+    computes it once. None then, or when nothing is published.
+    """
+    try:
+        return refresh(lake, catalog)
+    except Exception as exc:  # any query or file error: the publish stands regardless
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "status summary not kept (the next bpw status computes it): %s: %s",
+            type(exc).__name__, exc,
+        )  # fmt: skip
+        return None
