@@ -1,6 +1,10 @@
 """The quality gate: run the Great Expectations suites kept in `expectations/suites/`
 over a run's combined check frames, and trace every failure back to file, row and value.
 
+Building the check frames (polars, `check_frames`) is cheap and is done per chunk of
+files; validating them (GX) has a large fixed cost per suite and expectation, so
+`gate_checks` validates the check frames of many chunks stacked, once per suite.
+
 Suites are plain JSON in the repo; each expectation carries a severity ('critical' =
 error: the file is rejected; 'warning': the file loads and the finding is recorded)
 and meta.rule / meta.message / meta.hint, the sentences a user reads.
@@ -12,7 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -117,9 +121,11 @@ def _context() -> Any:
 
 
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
-# Chunks gated in threads of one process share its GX context: one validation at a time
-# (polars' part of the gate, building the check frames, runs in parallel).
+# A run validates in one thread, but one process may hold several runs' gates (tests,
+# `bpw serve`) and they share its GX context: one validation at a time.
 _GX_LOCK = threading.Lock()
+# what a finding names besides the rule's columns: where it is (`FINDING_SCHEMA`)
+_WHERE = ("source_file_id", "source_row")
 
 
 def columns_of(suite: SuiteJson) -> list[str] | None:
@@ -141,6 +147,41 @@ def columns_of(suite: SuiteJson) -> list[str] | None:
 def suite_columns(name: str) -> list[str] | None:
     """`columns_of` the repo's suite `name`."""
     return columns_of(load_suite_json(name))
+
+
+def kept_columns(suite: SuiteJson) -> list[str] | None:
+    """What the gate reads of a check frame for `suite`: GX's columns (`columns_of`), the
+    file and row a finding names, and the value it shows (meta.value_column, else the
+    rule's column); None when GX may read any column."""
+    columns = columns_of(suite)
+    if columns is None:
+        return None
+    for expectation in suite["expectations"]:
+        column = expectation.get("kwargs", {}).get("column")
+        value = (expectation.get("meta") or {}).get("value_column", column)
+        columns += [value] if isinstance(value, str) else []
+    return list(dict.fromkeys([*columns, *_WHERE]))
+
+
+def check_frames(
+    frames: Frames, suites: Mapping[str, SuiteJson] | None = None
+) -> dict[str, pl.DataFrame]:
+    """Each suite's check frame for `frames`, narrowed to `kept_columns` (the file names
+    are joined back onto the findings only); suites with nothing to check are left out.
+
+    This is the gate's polars half, cheap and per chunk; `gate_checks` is its GX half."""
+    checks: dict[str, pl.DataFrame] = {}
+    for name, build in CHECK_BUILDERS.items():
+        frame = build(frames)
+        if frame.is_empty():
+            continue
+        suite = load_suite_json(name) if suites is None else suites.get(name)
+        keep = kept_columns(suite) if suite is not None else None
+        if keep is None:
+            checks[name] = frame.drop("file_name", strict=False)
+        else:
+            checks[name] = frame.select([c for c in keep if c in frame.columns])
+    return checks
 
 
 def validate_frame(
@@ -224,14 +265,18 @@ def _raised(result: Any) -> str | None:
 
 
 def gate_error_findings(
-    name: str, checks: pl.DataFrame, what: str, column: str | None = None,
+    name: str,
+    checks: pl.DataFrame,
+    what: str,
+    column: str | None = None,
     value: str | None = None,
 ) -> pl.DataFrame:
-    """One `gate_error` per file of check frame `checks`: the gate failed closed."""
-    files = checks.select("source_file_id", "file_name").unique(maintain_order=True)
+    """One `gate_error` per file of check frame `checks`: the gate failed closed (the file
+    names are joined by `gate_checks`)."""
+    files = checks.select("source_file_id").unique(maintain_order=True)
     return files.select(
         pl.col("source_file_id").cast(pl.Int64),
-        pl.col("file_name").cast(pl.String),
+        pl.lit(None, pl.String).alias("file_name"),
         pl.lit(name).alias("suite"),
         pl.lit(GATE_ERROR).alias("rule"),
         pl.lit("error").alias("severity"),
@@ -277,7 +322,7 @@ def findings_for(name: str, checks: pl.DataFrame, validation: Any) -> pl.DataFra
         parts.append(
             rows.select(
                 "source_file_id",
-                "file_name",
+                pl.lit(None, pl.String).alias("file_name"),  # joined by `gate_checks`
                 pl.lit(name).alias("suite"),
                 pl.lit(meta.get("rule", config.type)).alias("rule"),
                 pl.lit(severity).alias("severity"),
@@ -291,8 +336,26 @@ def findings_for(name: str, checks: pl.DataFrame, validation: Any) -> pl.DataFra
     return pl.concat(parts, how="vertical_relaxed")
 
 
-def run_gate(frames: Frames, suites: Mapping[str, SuiteJson] | None = None) -> pl.DataFrame:
-    """All findings for all files in `frames`, sorted by file, row and rule.
+def _stacked(frames: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """One suite's check frames (of several chunks) as one, `check_row` renumbered."""
+    present = [frame for frame in frames if not frame.is_empty()]
+    same = all(frame.schema == present[0].schema for frame in present)
+    stacked = (
+        present[0]
+        if len(present) == 1
+        else pl.concat(present, how="vertical" if same else "diagonal_relaxed")
+    )
+    return stacked.drop("check_row", strict=False).with_row_index("check_row")
+
+
+def gate_checks(
+    checks: Mapping[str, Sequence[pl.DataFrame]],
+    files: pl.DataFrame,
+    suites: Mapping[str, SuiteJson] | None = None,
+) -> pl.DataFrame:
+    """All findings for the check frames `checks` (per suite, e.g. one per chunk of
+    files), sorted by file, row and rule; `files` names the files (`source_file_id`,
+    `file_name`). Each suite is validated once, over its frames stacked.
 
     `suites` (default: the repo's) replaces the suites run, one per check frame. The
     gate fails closed: a suite that cannot be built or whose validation raises gives
@@ -303,24 +366,39 @@ def run_gate(frames: Frames, suites: Mapping[str, SuiteJson] | None = None) -> p
         context: Any = _context() if suites is None else build_context(suites)
     except Exception as exc:  # a suite GX cannot even build: no frame is checked
         context = exc
-    for name, build in CHECK_BUILDERS.items():
-        checks = build(frames)
-        if checks.is_empty():
+    for name in CHECK_BUILDERS:
+        if not any(not frame.is_empty() for frame in checks.get(name, ())):
             continue
+        stacked = _stacked(checks[name])
         try:
             if isinstance(context, Exception):
                 raise context
             validation = validate_frame(
-                name, checks, context, None if suites is None else suites[name]
+                name, stacked, context, None if suites is None else suites[name]
             )
         except Exception as exc:  # fail closed: nothing in this frame was checked
             what = f"validation raised {type(exc).__name__}: {exc}"
-            parts.append(gate_error_findings(name, checks, what))
+            parts.append(gate_error_findings(name, stacked, what))
             continue
-        parts.append(findings_for(name, checks, validation))
-    return pl.concat(parts, how="vertical_relaxed").sort(
-        "source_file_id", "source_row", "rule", nulls_last=True
+        parts.append(findings_for(name, stacked, validation))
+        del stacked
+    findings = pl.concat(parts, how="vertical_relaxed")
+    names = files.select(
+        pl.col("source_file_id").cast(pl.Int64), pl.col("file_name").cast(pl.String)
+    ).unique("source_file_id", keep="first")
+    findings = findings.drop("file_name").join(
+        names, on="source_file_id", how="left", maintain_order="left"
     )
+    return findings.select(list(FINDING_SCHEMA)).sort(
+        "source_file_id", "source_row", "rule", nulls_last=True, maintain_order=True
+    )
+
+
+def run_gate(frames: Frames, suites: Mapping[str, SuiteJson] | None = None) -> pl.DataFrame:
+    """All findings for all files in `frames`, sorted by file, row and rule: their check
+    frames built and validated at once (`check_frames`, `gate_checks`)."""
+    checks = check_frames(frames, suites)
+    return gate_checks({name: [frame] for name, frame in checks.items()}, frames.files, suites)
 
 
 def rejected_file_ids(findings: pl.DataFrame) -> set[int]:

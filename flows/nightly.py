@@ -1,13 +1,16 @@
-"""The Prefect flow: discover → read, normalize and gate per chunk → assemble → publish.
+"""The Prefect flow: discover → read and normalize per chunk → gate per batch of chunks
+→ assemble → publish.
 
 Thin by design: each task is one call into `pipeline.run`, which also drives them
 (`pipeline.run.ingest`, with the `TaskRunner` below). Tasks are coarse (a chunk of
 files, not a row) and return values in memory only (results are never persisted). Each
-chunk is read, normalized and gated by one task submitted to the task runner (threads,
-or Dask workers: `flows.runners`), a few chunks in flight at a time (`in_flight`), so
-the run holds a few chunks' raw tables, not the corpus'; what a chunk task returns
-(accepted rows, findings, compact GX results) pickles. Tasks that touch the disk retry
-on OSError only: a data error fails the same way every time.
+chunk is read, normalized and its check frames built by one task submitted to the task
+runner (threads, or Dask workers: `flows.runners`), a few chunks in flight at a time
+(`in_flight`), so the run holds a few chunks' raw tables, not the corpus'; what a chunk
+task returns (its rows and check frames) pickles. The Great Expectations validations
+run in the flow, one `gate-batch` task per batch of chunks (GX's fixed cost is per
+validation: `pipeline.steps.GateBatches`). Tasks that touch the disk retry on OSError
+only: a data error fails the same way every time.
 
 The flow run's log (the Prefect UI) gets each stage's end, the findings and the totals,
 and the flow run is named and tagged after bpw's run id (`flows.runlog`).
@@ -16,7 +19,7 @@ and the flow run is named and tagged after bpw's run id (`flows.runlog`).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +38,7 @@ from flows.progress import RunProgress  # noqa: E402
 from flows.runners import in_flight  # noqa: E402
 from pipeline import datahome, steps  # noqa: E402
 from pipeline import run as pipeline  # noqa: E402
-from pipeline.run import CHUNK_SIZE, GateRun, new_run_id  # noqa: E402
+from pipeline.run import CHUNK_SIZE, new_run_id  # noqa: E402
 from pipeline.summary import RunSummary  # noqa: E402
 from transforms.discover import Refusal  # noqa: E402
 from transforms.table import SourceFile  # noqa: E402
@@ -61,14 +64,14 @@ def discover_files(
     return pipeline.discover_files(settings, paths, year, department)
 
 
-@task(name="read-and-gate-chunk", persist_result=False, **IO_RETRIES)
-def gate_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkOutcome:
-    return pipeline.gate_chunk(sources, limits)
+@task(name="read-and-check-chunk", persist_result=False, **IO_RETRIES)
+def check_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkOutcome:
+    return pipeline.check_chunk(sources, limits)
 
 
-@task(name="assemble-chunks", persist_result=False)
-def assemble_chunks(chunks: list[steps.ChunkOutcome], refused: list[steps.ReadFailure]) -> GateRun:
-    return pipeline.assemble(chunks, refused)
+@task(name="gate-batch", persist_result=False)
+def gate_batch(chunks: list[steps.ChunkOutcome]) -> steps.GatedBatch:
+    return pipeline.gate_batch(chunks)
 
 
 @task(name="archive-and-quarantine", persist_result=False, **IO_RETRIES)
@@ -102,34 +105,29 @@ def build_data_docs(
 
 
 class TaskRunner(pipeline.Runner):
-    """The pipeline's steps as this flow's tasks: each chunk read, normalized and gated
-    by a task submitted to the task runner; the rest run as tasks in the flow."""
+    """The pipeline's steps as this flow's tasks: each chunk read and normalized by a
+    task submitted to the task runner; the rest (the gate batches too) run as tasks in
+    the flow."""
 
     discover = staticmethod(discover_files)  # a Task binds like a method without it
+    gate = staticmethod(gate_batch)
     archive = staticmethod(archive_and_quarantine)
     publish = staticmethod(publish)
     data_docs = staticmethod(build_data_docs)
 
     def read(
-        self, chunks: list[list[SourceFile]], limits: Limits | None, done: Callable[[], None]
-    ) -> Sequence[Any]:
-        futures: list[Any] = []
+        self, chunks: list[list[SourceFile]], limits: Limits | None
+    ) -> Iterator[steps.ChunkOutcome]:
+        """At most `in_flight()` chunks submitted and not yet handed back; each chunk's
+        outcome fetched into the flow in order, and its future let go of."""
         running: deque[Any] = deque()
         window = in_flight()
-        for chunk in chunks:  # at most `window` chunks submitted and not yet finished
+        for chunk in chunks:
             if len(running) >= window:
-                running.popleft().wait()
-                done()
-            futures.append(gate_chunk.submit(chunk, limits))
-            running.append(futures[-1])
-        for future in running:
-            future.wait()
-            done()
-        return futures
-
-    def gate(self, reads: Sequence[Any], refused: list[steps.ReadFailure]) -> GateRun:
-        """The chunks' outcomes, fetched into the flow, assembled there (in a task)."""
-        return assemble_chunks([future.result() for future in reads], refused)
+                yield running.popleft().result()
+            running.append(check_chunk.submit(chunk, limits))
+        while running:
+            yield running.popleft().result()
 
 
 def record_run(

@@ -2,9 +2,9 @@
 
 `--task-runner dask` without an address starts a local `dask.distributed` cluster of
 worker processes for the run; with `--dask-address tcp://host:8786` the run uses an
-existing cluster. Either way only the per-chunk tasks (read, normalize, gate) leave the
-flow's process (they are the CPU work); archive, publish and the reports stay with the flow,
-which owns the data home.
+existing cluster. Either way only the per-chunk tasks (read, normalize, build the check
+frames) leave the flow's process (they are the CPU work); the GX validations (per batch
+of chunks), archive, publish and the reports stay with the flow, which owns the data home.
 
 Task runs report to the Prefect API. A local cluster's workers are told the API URL
 of the run's server (the temporary one included), so they never start temporary
@@ -25,8 +25,8 @@ from typing import Any
 
 LOCAL_WORKERS = 2
 # Files per chunk task on Dask: small enough to spread an inbox over the workers, large
-# enough that each chunk's fixed costs stay noise (≈100 ms of scheduling, and one GX
-# validation per suite: ≈0.5 s of Python each, whatever the chunk's size).
+# enough that each chunk's fixed cost (≈100 ms of scheduling) stays noise. The GX
+# validations run in the flow, per batch of chunks, not per chunk.
 DASK_CHUNK_SIZE = 500
 # Chunk tasks in flight per Dask worker thread: one running, one queued behind it.
 IN_FLIGHT_PER_THREAD = 2

@@ -1,5 +1,6 @@
-"""A run, in plain Python: discover → read, normalize and gate per chunk → assemble →
-archive → publish (→ data docs), and validate (read and gate only, nothing written).
+"""A run, in plain Python: discover → read and normalize per chunk (with its check
+frames) → gate per batch of chunks → assemble → archive → publish (→ data docs), and
+validate (read and gate only, nothing written).
 
 Each step is one function here; `flows.nightly` makes each of them one Prefect task.
 `ingest` drives the steps through a `Runner`: the plain one (`Runner`) calls them in
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,19 +72,24 @@ def discover_files(
     return new, [r for r in refusals if r.sha256 not in known_refusals], unchanged
 
 
-def gate_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkOutcome:
-    """Read, normalize and gate one chunk of files (`steps.gate_chunk`)."""
-    return steps.gate_chunk(sources, limits)
+def check_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkOutcome:
+    """Read and normalize one chunk of files, with its check frames (`steps.check_chunk`)."""
+    return steps.check_chunk(sources, limits)
 
 
-def assemble(chunks: list[steps.ChunkOutcome], refused: list[steps.ReadFailure]) -> GateRun:
-    """The chunks' outcomes as the run's: findings, rejected files, accepted rows, and one
-    GX result per suite (`expectations.merge`)."""
+def gate_batch(chunks: list[steps.ChunkOutcome]) -> steps.GatedBatch:
+    """Gate a batch of chunks, one GX validation per suite (`steps.gate_batch`)."""
+    return steps.gate_batch(chunks)
+
+
+def assemble(batches: list[steps.GatedBatch], refused: list[steps.ReadFailure]) -> GateRun:
+    """The gate batches' outcomes as the run's: findings, rejected files, accepted rows,
+    and one GX result per suite (`expectations.merge`)."""
     from expectations.merge import merge_results
 
-    outcome = steps.assemble_chunks(chunks, refused)
-    failures = [f for chunk in chunks for f in chunk.failures] + refused
-    validations = merge_results([v for chunk in chunks for v in chunk.validations])
+    outcome = steps.assemble_batches(batches, refused)
+    failures = [f for batch in batches for f in batch.failures] + refused
+    validations = merge_results([v for batch in batches for v in batch.validations])
     return GateRun(outcome, failures, validations)
 
 
@@ -157,11 +163,13 @@ def validate(
     """Read and gate `paths` (files or folders) as a run would, chunk by chunk; write
     nothing."""
     sources, refusals = discover(paths, limits.max_file_bytes, year)
-    chunks = [
-        steps.gate_chunk(sources[i : i + chunk_size], limits, record=False)
-        for i in range(0, len(sources), chunk_size)
-    ]
-    return steps.assemble_chunks(chunks, [steps.refusal_failure(r) for r in refusals])
+    batches = steps.GateBatches()
+    gated = []
+    for i in range(0, len(sources), chunk_size):
+        chunk = steps.check_chunk(sources[i : i + chunk_size], limits)
+        gated += [steps.gate_batch(batch, record=False) for batch in batches.add(chunk)]
+    gated += [steps.gate_batch(batch, record=False) for batch in batches.close()]
+    return steps.assemble_batches(gated, [steps.refusal_failure(r) for r in refusals])
 
 
 # --- driving them ---------------------------------------------------------------------
@@ -204,28 +212,22 @@ class Quiet:
 
 class Runner:
     """Runs the steps: here, each a plain call in this process, in order. A subclass
-    (`flows.nightly`) runs them as tasks by naming its tasks in place of these functions;
-    `read` may hand back futures, which only its own `gate` receives."""
+    (`flows.nightly`) runs them as tasks by naming its tasks in place of these functions,
+    and reads the chunks on its task runner."""
 
     discover = staticmethod(discover_files)
+    gate = staticmethod(gate_batch)
     archive = staticmethod(archive)
     publish = staticmethod(publish)
     data_docs = staticmethod(build_data_docs)
 
     def read(
-        self, chunks: list[list[SourceFile]], limits: Limits | None, done: Callable[[], None]
-    ) -> Sequence[Any]:
-        """Every chunk read, normalized and gated; `done()` once per chunk, as each
-        finishes."""
-        results = []
+        self, chunks: list[list[SourceFile]], limits: Limits | None
+    ) -> Iterator[steps.ChunkOutcome]:
+        """Every chunk read and normalized with its check frames, handed back in order
+        as each finishes (the caller gates them in batches and lets go of them)."""
         for chunk in chunks:
-            results.append(gate_chunk(chunk, limits))
-            done()
-        return results
-
-    def gate(self, reads: Sequence[Any], refused: list[steps.ReadFailure]) -> GateRun:
-        """The chunks' outcomes assembled into the run's."""
-        return assemble(list(reads), refused)
+            yield check_chunk(chunk, limits)
 
 
 def read_and_gate(
@@ -236,17 +238,24 @@ def read_and_gate(
     progress: Progress,
     limits: Limits | None = None,
 ) -> GateRun:
-    """Read, normalize and gate each chunk of files (on the task runner), then assemble
-    the chunks' outcomes."""
+    """Read and normalize each chunk of files (on the task runner); gate them in batches
+    of chunks as they come (`steps.GateBatches`: one GX validation per suite per batch,
+    a batch's rows bounded); assemble the batches' outcomes."""
     chunks = [new[i : i + chunk_size] for i in range(0, len(new), chunk_size)]
+    batches = steps.GateBatches()
+    gated: list[steps.GatedBatch] = []
     with progress.stage("read", total=len(chunks)) as stage:
-        reads = runner.read(chunks, limits, stage.advance)
+        for chunk in runner.read(chunks, limits):
+            stage.advance()
+            gated += [runner.gate(batch) for batch in batches.add(chunk)]
+            del chunk
         stage.note = f"{len(new)} file(s)"
     with progress.stage("gate") as stage:
+        gated += [runner.gate(batch) for batch in batches.close()]
         refused = [steps.refusal_failure(refusal) for refusal in refusals]
-        gated = runner.gate(reads, refused)
-        stage.note = f"{len(gated.outcome.rejected_ids)} file(s) rejected"
-    return gated
+        run = assemble(gated, refused)
+        stage.note = f"{len(run.outcome.rejected_ids)} file(s) rejected"
+    return run
 
 
 def ingest(

@@ -1,12 +1,14 @@
 """The pipeline's steps as plain functions (no Prefect here): read a chunk of files,
-normalize them together, gate them together, keep what the run needs of them
-(`gate_chunk`); assemble the chunks' outcomes (`assemble_chunks`); split accepted
-from rejected.
+normalize them together and build their check frames (`check_chunk`); gate many
+chunks' check frames at once (`gate_batch`, batches gathered by `GateBatches`);
+assemble the batches' outcomes (`assemble_batches`); split accepted from rejected.
 
-Every gate rule looks at one file (its rows, totals, cells), so a chunk is gated on its
-own and gives the same findings as the whole run gated at once; what needs every file
-of a run (two versions of one department-year in the same run) is the lake's batch
-plan, decided at publish (`warehouse.batches`).
+Every gate rule looks at one file (its rows, totals, cells), so any grouping of files
+into chunks and gate batches gives the same findings as the whole run gated at once.
+Great Expectations has a large fixed cost per validation, so it runs once per suite
+per gate batch (up to `GATE_BATCH_ROWS` check rows: memory stays bounded), not once
+per chunk. What needs every file of a run (two versions of one department-year in the
+same run) is the lake's batch plan, decided at publish (`warehouse.batches`).
 
 `pipeline.run` composes these into a run; `bpw validate` calls them directly.
 """
@@ -64,15 +66,35 @@ class ChunkResult:
     failures: list[ReadFailure]
 
 
+# Check rows (all suites) per gate batch: GX's fixed cost is paid once per batch, and a
+# batch's check frames (pandas copies included) stay well under a GiB.
+GATE_BATCH_ROWS = 2_000_000
+
+
 @dataclass
 class ChunkOutcome:
-    """One chunk read, normalized and gated, reduced to what the run needs after it.
+    """One chunk read and normalized, with its check frames, before the gate.
 
-    `frames.files` holds every readable file of the chunk; the other frames only the
-    accepted files' rows (a rejected file's rows are never loaded). The raw tables and
-    the check frames stay inside `gate_chunk`, so a run holds them for one chunk per
-    worker at a time, not for the whole corpus.
+    `frames` holds every readable file's rows; the rejected files' rows are dropped once
+    the chunk's gate batch is validated (`gate_batch`). The raw tables stay inside
+    `check_chunk`, so a run holds them for one chunk per worker at a time.
     """
+
+    frames: Frames
+    checks: dict[str, pl.DataFrame]  # per suite, narrow (`expectations.gate.check_frames`)
+    failures: list[ReadFailure]
+
+    @property
+    def check_rows(self) -> int:
+        return sum(frame.height for frame in self.checks.values())
+
+
+@dataclass
+class GatedBatch:
+    """Chunks gated together, reduced to what the run needs after the gate.
+
+    `frames.files` holds every readable file; the other frames only the accepted
+    files' rows (a rejected file's rows are never loaded)."""
 
     frames: Frames
     findings: pl.DataFrame  # the gate's findings (read failures are in `failures`)
@@ -87,7 +109,7 @@ class GateOutcome:
     frames: Frames
     findings: pl.DataFrame
     rejected_ids: set[int]
-    # the frames other than `files` hold accepted files' rows only (`assemble_chunks`):
+    # the frames other than `files` hold accepted files' rows only (`assemble_batches`):
     # `accepted` then filters `files` alone, and copies none of the rows
     rows_accepted: bool = False
 
@@ -187,26 +209,71 @@ def gate_tables(tables: list[TableRows], failures: list[ReadFailure]) -> GateOut
     return GateOutcome(frames=frames, findings=findings, rejected_ids=rejected_file_ids(findings))
 
 
-def gate_chunk(
-    sources: list[SourceFile], limits: Limits | None = None, record: bool = True
-) -> ChunkOutcome:
-    """Read, normalize and gate one chunk of files (`record`: keep the GX results, compact)."""
-    from expectations.datadocs import compact_result
-    from expectations.gate import recording_validations, rejected_file_ids
+def check_chunk(sources: list[SourceFile], limits: Limits | None = None) -> ChunkOutcome:
+    """Read and normalize one chunk of files and build its check frames (the gate's
+    polars half; its GX half runs over many chunks at once: `gate_batch`)."""
+    from expectations.gate import check_frames
 
     chunk = read_chunk(sources, limits)
-    with recording_validations() as validations:
-        frames, findings = normalize_and_gate(chunk.tables)
+    frames = normalize(chunk.tables) if chunk.tables else normalize_empty()
     failures = chunk.failures
     del chunk  # the raw tables: the largest thing a chunk holds, not needed past here
+    checks = check_frames(frames) if frames.files.width else {}
+    return ChunkOutcome(frames, checks, failures)
+
+
+def gate_batch(chunks: list[ChunkOutcome], record: bool = True) -> GatedBatch:
+    """Gate the chunks' check frames together, one GX validation per suite, then drop
+    the rejected files' rows (`record`: keep the GX results, compact)."""
+    from expectations.datadocs import compact_result
+    from expectations.gate import gate_checks, recording_validations, rejected_file_ids
+
+    files = [chunk.frames.files for chunk in chunks if chunk.frames.files.width]
+    checks: dict[str, list[pl.DataFrame]] = {}
+    for chunk in chunks:
+        for name, frame in chunk.checks.items():
+            checks.setdefault(name, []).append(frame)
+    names = (
+        pl.concat(files, how="diagonal_relaxed")
+        if files
+        else pl.DataFrame(schema={"source_file_id": pl.Int64, "file_name": pl.String})
+    )
+    with recording_validations() as validations:
+        findings = gate_checks(checks, names.select("source_file_id", "file_name"))
+    del checks
     rejected = list(rejected_file_ids(findings))
+    frames = concat_frames([chunk.frames for chunk in chunks])
     accepted = [
         frame.filter(~pl.col("source_file_id").is_in(rejected)) if frame.width and rejected
         else frame
         for frame in frames.tables()[1:]
     ]  # fmt: skip
     compact = [compact_result(v) for v in validations] if record else []
-    return ChunkOutcome(Frames(frames.files, *accepted), findings, failures, compact)
+    failures = [f for chunk in chunks for f in chunk.failures]
+    return GatedBatch(Frames(frames.files, *accepted), findings, failures, compact)
+
+
+class GateBatches:
+    """Chunks gathered, in order, into gate batches of at most `GATE_BATCH_ROWS` check
+    rows (a chunk larger than that is a batch of its own): `add` hands back the batch a
+    chunk closes, `close` the last one."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = GATE_BATCH_ROWS if limit is None else limit
+        self.pending: list[ChunkOutcome] = []
+        self.rows = 0
+
+    def add(self, chunk: ChunkOutcome) -> list[list[ChunkOutcome]]:
+        full = []
+        if self.pending and self.rows + chunk.check_rows > self.limit:
+            full = self.close()
+        self.pending.append(chunk)
+        self.rows += chunk.check_rows
+        return full
+
+    def close(self) -> list[list[ChunkOutcome]]:
+        batch, self.pending, self.rows = self.pending, [], 0
+        return [batch] if batch else []
 
 
 def concat_frames(parts: list[Frames]) -> Frames:
@@ -228,18 +295,28 @@ def concat_frames(parts: list[Frames]) -> Frames:
     return Frames(*(stack(list(frames)) for frames in tables))
 
 
-def assemble_chunks(chunks: list[ChunkOutcome], refused: list[ReadFailure]) -> GateOutcome:
-    """The run's outcome from its chunks': as if all files had been gated together (the
-    read failures first, then the gate's findings by file, row and rule)."""
+def assemble_batches(batches: list[GatedBatch], refused: list[ReadFailure]) -> GateOutcome:
+    """The run's outcome from its gate batches': as if all files had been gated together
+    (the read failures first, then the gate's findings by file, row and rule)."""
     from expectations.gate import empty_findings, rejected_file_ids
 
-    failures = [f for chunk in chunks for f in chunk.failures] + refused
-    gated = pl.concat([empty_findings(), *(c.findings for c in chunks)], how="vertical_relaxed")
-    gated = gated.sort("source_file_id", "source_row", "rule", nulls_last=True)
+    failures = [f for batch in batches for f in batch.failures] + refused
+    gated = pl.concat([empty_findings(), *(b.findings for b in batches)], how="vertical_relaxed")
+    gated = gated.sort("source_file_id", "source_row", "rule", nulls_last=True, maintain_order=True)
     findings = pl.concat([failure_findings(failures), gated], how="vertical_relaxed")
-    frames = concat_frames([chunk.frames for chunk in chunks])
+    frames = concat_frames([batch.frames for batch in batches])
     rejected = rejected_file_ids(findings)
     return GateOutcome(frames, findings, rejected, rows_accepted=True)
+
+
+def gate_chunks(
+    chunks: list[ChunkOutcome], refused: list[ReadFailure], record: bool = False
+) -> GateOutcome:
+    """Chunks gated in batches (`GateBatches`) and assembled: a run's gate in one call."""
+    batcher = GateBatches()
+    batches = [gate_batch(b, record) for chunk in chunks for b in batcher.add(chunk)]
+    batches += [gate_batch(b, record) for b in batcher.close()]
+    return assemble_batches(batches, refused)
 
 
 def normalize_empty() -> Frames:

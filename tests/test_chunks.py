@@ -1,11 +1,13 @@
-"""Per-chunk read, normalize and gate: the warehouse, the rejections and their reports,
-and the Data Docs results are the same whatever the chunk size.
+"""Per-chunk read and normalize, gate per batch of chunks: the warehouse, the rejections
+and their reports, and the Data Docs results are the same whatever the chunk size and
+the gate batch size.
 
 One corpus with a bit of everything (text, csv and spreadsheet tables, a 目标表 card,
 a 自评表, a table the gate rejects, an empty file the reader rejects, two versions of
 one department-year in the same run, warnings) is ingested by the plain pipeline with
-one file per chunk, five, and all in one chunk; every public view, the run summary and
-each quarantine report must agree.
+one file per chunk, five, and all in one chunk, and with gate batches of a few check
+rows (each chunk a batch of its own); every public view, the run summary and each
+quarantine report must agree.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from tests.conftest import SAMPLE
 from tests.inline_flow import diff, run_nightly, warehouse_state
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-CHUNK_SIZES = (1, 5, 1000)
+# (files per chunk, check rows per gate batch; None: `GATE_BATCH_ROWS`, all in one batch
+# here): also every chunk a batch of its own, and a few chunks per batch
+RUNS = ((1, None), (5, None), (1000, None), (1, 1), (1, 300))
+WHOLE = (1000, None)
 
 
 def mixed_corpus(root: Path) -> Path:
@@ -77,17 +82,23 @@ def quarantine(home: Path) -> dict[str, tuple]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, tuple[Path, dict]]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple, tuple[Path, dict]]:
+    from pipeline import steps
+
     corpus = mixed_corpus(tmp_path_factory.mktemp("inputs"))
     out = {}
-    for size in CHUNK_SIZES:
-        home = tmp_path_factory.mktemp(f"chunk{size}")
-        out[size] = home, run_nightly(home=str(home), paths=[str(corpus)], chunk_size=size)
+    for size, batch in RUNS:
+        home = tmp_path_factory.mktemp(f"chunk{size}-batch{batch}")
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            if batch is not None:
+                monkeypatch.setattr(steps, "GATE_BATCH_ROWS", batch)
+            summary = run_nightly(home=str(home), paths=[str(corpus)], chunk_size=size)
+        out[size, batch] = home, summary
     return out
 
 
 def test_the_corpus_has_what_the_comparison_needs(runs):
-    _, summary = runs[1000]
+    _, summary = runs[WHOLE]
     kinds = essence(summary)
     assert [r[0] for r in kinds["rejected"]] == ["坏表.txt", "空表.txt"]
     assert kinds["superseded"] == ["广州互联网法院.txt"]  # by its newer version, same run
@@ -95,26 +106,41 @@ def test_the_corpus_has_what_the_comparison_needs(runs):
     assert any("自评" in r[0] for r in kinds["loaded"])
 
 
-@pytest.mark.parametrize("size", [s for s in CHUNK_SIZES if s != 1000])
+@pytest.mark.parametrize("size", [r for r in RUNS if r != WHOLE])
 def test_the_warehouse_is_the_same_whatever_the_chunk_size(runs, size):
-    whole = warehouse_state(runs[1000][0], mask_runs=True)
+    whole = warehouse_state(runs[WHOLE][0], mask_runs=True)
     chunked = warehouse_state(runs[size][0], mask_runs=True)
     assert any(rows for view, (_, rows) in whole.items() if view == "fact_project_execution")
     assert whole == chunked, diff(whole, chunked)
 
 
-@pytest.mark.parametrize("size", [s for s in CHUNK_SIZES if s != 1000])
+@pytest.mark.parametrize("size", [r for r in RUNS if r != WHOLE])
 def test_rejections_and_reports_are_the_same_whatever_the_chunk_size(runs, size):
-    (whole_home, whole), (home, chunked) = runs[1000], runs[size]
+    (whole_home, whole), (home, chunked) = runs[WHOLE], runs[size]
     assert essence(whole) == essence(chunked)
     reports = quarantine(whole_home)
     assert len(reports) == 2 and all(errors for _, errors, _ in reports.values())
     assert quarantine(home) == reports
 
 
+def test_a_gate_batch_holds_chunks_up_to_its_check_rows(monkeypatch):
+    from pipeline import steps
+
+    def chunk(rows: int) -> steps.ChunkOutcome:
+        checks = {"projects": pl.DataFrame({"check_row": range(rows)})}
+        return steps.ChunkOutcome(steps.normalize_empty(), checks, [])
+
+    batches = steps.GateBatches(limit=10)
+    closed = [len(b) for c in (4, 5, 2, 12, 3) for b in batches.add(chunk(c))]
+    closed += [len(b) for b in batches.close()]
+    assert closed == [2, 1, 1, 1]  # 4+5 | 2 | 12 (alone: larger than a batch) | 3
+    monkeypatch.setattr(steps, "GATE_BATCH_ROWS", 7)
+    assert steps.GateBatches().limit == 7 and not steps.GateBatches().close()
+
+
 def test_merged_validation_results_count_what_one_validation_of_all_would():
-    """Data Docs get one result per suite: the chunks' merged equal one validation of all
-    files together in every count and verdict."""
+    """Data Docs get one result per suite: the gate batches' merged equal one validation
+    of all files together in every count and verdict."""
     from expectations.merge import merge_results
     from pipeline import steps
     from transforms.discover import discover
@@ -122,12 +148,11 @@ def test_merged_validation_results_count_what_one_validation_of_all_would():
     corpus = mixed_corpus(Path(os.environ.get("TMPDIR", "/tmp")) / f"merge-{os.getpid()}")
     try:
         sources, _ = discover([corpus], 10**8, None)
-        whole = steps.gate_chunk(sources).validations
-        parts = [
-            steps.gate_chunk(sources[i : i + 3]).validations for i in range(0, len(sources), 3)
-        ]
+        chunks = [steps.check_chunk(sources[i : i + 3]) for i in range(0, len(sources), 3)]
     finally:
         shutil.rmtree(corpus.parent)
+    whole = steps.gate_batch(chunks).validations
+    parts = [steps.gate_batch([c]).validations for c in chunks]
     merged = merge_results([v for part in parts for v in part])
     assert len(parts) > 5 and len(merged) == len(whole)
 
@@ -144,15 +169,17 @@ def test_merged_validation_results_count_what_one_validation_of_all_would():
     assert any(not r.success for r in whole)  # the bad table fails a suite
 
 
-def test_a_chunk_keeps_every_files_metadata_but_only_accepted_rows(tmp_path):
+def test_a_gated_batch_keeps_every_files_metadata_but_only_accepted_rows(tmp_path):
     from pipeline import steps
     from tests.conftest_warehouse import source_of
 
     bad = tmp_path / "2026" / "坏表.txt"  # the gate rejects it (an amount not a number)
     bad.parent.mkdir()
     bad.write_text(SAMPLE.read_text(encoding="utf-8").replace("572.90", "57x.90", 1), "utf-8")
-    chunk = steps.gate_chunk([source_of(SAMPLE), source_of(bad)])
-    rejected = steps.assemble_chunks([chunk], []).rejected_ids
-    assert not chunk.failures and len(rejected) == 1 and chunk.frames.files.height == 2
-    assert not chunk.frames.projects.filter(pl.col("source_file_id").is_in(list(rejected))).height
-    assert chunk.frames.projects.height == 17
+    chunk = steps.check_chunk([source_of(SAMPLE), source_of(bad)])
+    assert chunk.frames.projects.height == 34  # before the gate: both files' rows
+    gated = steps.gate_batch([chunk])
+    rejected = steps.assemble_batches([gated], []).rejected_ids
+    assert not gated.failures and len(rejected) == 1 and gated.frames.files.height == 2
+    assert not gated.frames.projects.filter(pl.col("source_file_id").is_in(list(rejected))).height
+    assert gated.frames.projects.height == 17

@@ -99,12 +99,12 @@ def test_what_a_chunk_task_returns_survives_pickling_between_processes():
     from pipeline import steps
     from tests.conftest_warehouse import source_of
 
-    chunk = steps.gate_chunk([source_of(SAMPLE)])
+    chunk = steps.check_chunk([source_of(SAMPLE)])
     back = pickle.loads(pickle.dumps(chunk))
     assert back.frames.projects.height == 17
     assert back.frames.projects.equals(chunk.frames.projects)
-    assert back.findings.equals(chunk.findings) and back.failures == chunk.failures
-    assert [v.suite_name for v in back.validations] == [v.suite_name for v in chunk.validations]
+    assert back.failures == chunk.failures and set(back.checks) == set(chunk.checks)
+    assert all(back.checks[name].equals(frame) for name, frame in chunk.checks.items())
 
 
 def test_what_the_assembly_returns_survives_pickling(sample_frames):

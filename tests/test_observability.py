@@ -178,7 +178,7 @@ def test_disk_tasks_retry_on_os_error_only():
 
     from flows import nightly as module
 
-    for task in (module.discover_files, module.gate_chunk, module.archive_and_quarantine,
+    for task in (module.discover_files, module.check_chunk, module.archive_and_quarantine,
                  module.publish):  # fmt: skip
         assert task.retries == 2 and task.retry_condition_fn is module.on_os_error, task.name
     assert module.on_os_error(None, None, Failed(data=PermissionError("EACCES")))
