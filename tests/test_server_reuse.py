@@ -1,6 +1,7 @@
 """A run reports to the Prefect server `bpw serve` keeps, when it answers, instead of
 starting a temporary one; a stale record is never trusted; the temporary server bpw
-starts itself answers, and is gone when stopped."""
+starts itself answers, and is gone when stopped — also when the run it was started for
+is refused (it starts before the run's lock is probed: its start is the long pole)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from flows.api import TemporaryServer, choose_api, recorded_server
 from flows.serve import SERVER_RECORD, LocalServer, free_port, is_healthy, record_server
+from flows.settings import load_settings
+from interface.cli import app
+from pipeline.datahome import run_lock
 from tests.conftest import SAMPLE
 
 BPW = str(Path(sys.executable).with_name("bpw"))
@@ -93,3 +98,30 @@ def test_the_temporary_server_answers_until_stopped(tmp_path: Path, monkeypatch)
     assert process is not None and process.poll() is not None
     assert not is_healthy(url) and server.process is None
     assert (tmp_path / "prefect" / "prefect.db").exists()  # Prefect's own database there
+
+
+def test_a_refused_run_stops_the_temporary_server_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    started: list[subprocess.Popen] = []
+    start = TemporaryServer.start
+
+    def spy(self: TemporaryServer) -> TemporaryServer:
+        start(self)
+        assert self.process is not None
+        started.append(self.process)
+        return self
+
+    monkeypatch.setattr(TemporaryServer, "start", spy)
+    settings = load_settings(tmp_path / "home").ensure()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with run_lock(settings):  # another run holds the data home
+        result = CliRunner().invoke(app, ["--home", str(settings.home), "ingest", str(empty)])
+    assert result.exit_code == 75, result.output
+    assert "another run is using this data home" in result.stderr
+    (process,) = started  # a server was started for the run …
+    assert process.poll() is not None  # … and is gone before bpw returns
+    assert not list(settings.runs.glob("*"))
