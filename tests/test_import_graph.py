@@ -129,3 +129,62 @@ def test_nothing_below_the_flow_imports_prefect() -> None:
     assert prefect == []
     # and the check sees an import of prefect where there is one
     assert "prefect" in all_imports(ROOT / "flows" / "nightly.py")
+
+
+def load_time_imports(path: Path) -> set[str]:
+    """The modules `path` imports when it loads: the imports of its body (also inside
+    top-level `try`/`if`/`with`), not those in functions, classes or `if TYPE_CHECKING`."""
+    found: set[str] = set()
+    body = list(ast.parse(path.read_text(encoding="utf-8")).body)
+    while body:
+        node = body.pop()
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            body.extend(node.orelse)
+        elif isinstance(node, ast.If | ast.Try | ast.With):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                body.extend(getattr(node, field, []))
+        elif isinstance(node, ast.ExceptHandler):
+            body.extend(node.body)
+    return found
+
+
+def loaded_with(start: list[str]) -> set[str]:
+    """Every module, first-party or not, that loading `start` loads (first-party ones
+    followed transitively, with their packages; third-party ones by their top name)."""
+    modules = first_party_modules()
+    seen: set[str] = set()
+    third_party: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        for package in (".".join(parts[:i]) for i in range(1, len(parts) + 1)):
+            if package in modules and package not in seen:
+                seen.add(package)
+                todo.extend(load_time_imports(modules[package]))
+        if parts[0] not in RINGS:
+            third_party.add(parts[0])
+    return seen | third_party
+
+
+# `bpw status` (the entry point, then the quick path and what it calls) loads none of
+# these: typer builds pydantic validators, the others are the pipeline's (0.05–3 s each)
+NOT_ON_STATUS = {
+    "typer", "click", "pydantic", "prefect", "great_expectations", "duckdb", "polars",
+    "pandas", "pyarrow", "numpy", "jinja2", "interface.commands", "pipeline.run",
+}  # fmt: skip
+STATUS_PATH = ["interface.cli", "interface.quick", "interface.render", "interface.status"]
+
+
+def test_the_status_path_loads_nothing_heavy() -> None:
+    loaded = loaded_with(STATUS_PATH)
+    assert {"rich", "flows.settings", "warehouse.status_summary"} <= loaded
+    assert sorted(loaded & NOT_ON_STATUS) == []
+    # and the walk sees such a load where there is one
+    assert {"typer", "interface.commands"} <= loaded_with(["interface.commands"])
+    assert "polars" in loaded_with(["pipeline.datahome"])
