@@ -147,8 +147,8 @@ def _create_lake_view(
 
     A schema column that none of the files has yet (written before the column existed)
     is there as NULL, so the views above read old and new lakes alike. A `reference`
-    connection's lake views (`reference_connection`) hold one department bucket's rows
-    while the variable `bpw_bucket` is set, and are not commented."""
+    connection's lake views (`reference_connection`) hold only the rows of the department
+    buckets the variable `bpw_buckets` lists, when set, and are not commented."""
     paths = _lake_files(files)
     view = quote_ident(lake_view(table))
     query = _lake_select(paths, table, remap) if files else _no_rows(table)
@@ -164,8 +164,8 @@ def _create_lake_view(
         con.execute(f"create or replace view {view} as {query}")
     if reference:
         query = (
-            f"select * from ({query}) as lake where getvariable('bpw_bucket') is null "
-            f"or bpw_bucket(department_id, {BUCKETS}) = getvariable('bpw_bucket')"
+            f"select * from ({query}) as lake where getvariable('bpw_buckets') is null "
+            f"or list_contains(getvariable('bpw_buckets'), bpw_bucket(department_id, {BUCKETS}))"
         )
         con.execute(f"create or replace view {view} as {query}")
         return
@@ -279,12 +279,12 @@ def reference_connection(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory catalog of the reference definitions (every view computed from the
     lake, as sql/ defines it) over `manifest`'s files, uncommented: what a publish
-    computes the derived tables with. `set variable bpw_bucket = n` restricts the lake
-    to one department bucket; unset (NULL), the lake is whole."""
+    computes the derived tables with. `set variable bpw_buckets = [n, …]` restricts the
+    lake to those department buckets; unset (NULL), the lake is whole."""
     lake = Path(lake).resolve()
     con = duckdb.connect()
     try:
-        con.execute("set variable bpw_bucket = null")
+        con.execute("set variable bpw_buckets = null")
         # a catalog path not beside the lake: bpw_lake_dir() is the lake where it is
         _create_lake_views(con, lake, lake / DERIVED_REFERENCE, manifest, aliases, True)
         for view in build_order():

@@ -1,7 +1,8 @@
 -- 绩效指标目标同比: the same indicator of the same project, this year's target vs last year's.
 create view v_indicator_target_yoy as
+-- the current indicator rows (fact_indicator_target's) with the name key staging computed
 with indicators as (
-    select * from fact_indicator_target
+    select * from stg_indicators
 ),
 
 projects as (
@@ -15,11 +16,6 @@ departments as (
 -- the same indicator = the same name (indicator_key: full-width folded, whitespace
 -- removed) in the same project; a name printed twice in one project-year is told apart
 -- by its order
-keyed as (
-    select *, indicator_key(indicator_name) as indicator_key
-    from indicators
-),
-
 numbered as (
     select
         *,
@@ -27,7 +23,7 @@ numbered as (
             partition by project_id, year, indicator_key
             order by indicator_seq, source_row
         ) as occurrence
-    from keyed
+    from indicators
 ),
 
 -- which way is more demanding: ≥ / > (and a bare number) want more, ≤ / < want less;
