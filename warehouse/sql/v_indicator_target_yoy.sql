@@ -1,6 +1,7 @@
 -- 绩效指标目标同比: the same indicator of the same project, this year's target vs last year's.
+-- It reads the current indicator rows (fact_indicator_target's) from staging, whose
+-- indicator_key the lake stores, rather than folding every name again.
 create view v_indicator_target_yoy as
--- the current indicator rows (fact_indicator_target's) with the name key staging computed
 with indicators as (
     select * from stg_indicators
 ),
