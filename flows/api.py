@@ -14,6 +14,23 @@ In order:
    start-up (≈ 7–8 s of CPU: importing Prefect and its server, then the app) runs on the
    other core while this process imports, and the client never imports the server.
 
+Prefect's floor (CPU seconds, 2 cores; `benchmarks/startup.py` measures each phase): a
+temporary server needs ≈ 7.3 s to answer — import prefect 1.9–2.1, its server package
+3.3–3.7, `create_app` 0.7, the database (migrations) check 0.25, the app's lifespan
+(the check again, block types, docket, services) 0.7 — so a run that starts one cannot
+start in under ≈ 7 s however little bpw does. With a server answering (1. or 2.) a run
+over an empty folder takes ≈ 4.2 s of CPU in one process: Prefect's import 1.7–1.8,
+its parameter encoder (FastAPI, imported at the flow call) 0.3, the flow run (its API
+calls, the task runner) ≈ 0.4; bpw's share is the command line with typer 0.2, the
+pipeline's modules (polars, transforms, report templates) 0.7 and the flow module's
+other imports 0.5.
+
+Not done: keeping a temporary server alive between commands (detached, stopped after
+some idle minutes). It would make a second plain `bpw ingest` start like one beside
+`bpw serve`, but a command would leave a process behind that outlives it, holds a port
+and the `$PREFECT_HOME` database, and must be leased by every run so that it is not
+stopped under a long one — for what `bpw serve` (or `$PREFECT_API_URL`) already gives.
+
 Everything here is stdlib: importing it costs nothing.
 """
 
