@@ -6,8 +6,10 @@ Thin by design: each task is one call into `pipeline.run`, which also drives the
 files, not a row) and return values in memory only (results are never persisted). Each
 chunk is read, normalized and its check frames built by one task submitted to the task
 runner (threads, or Dask workers: `flows.runners`), a few chunks in flight at a time
-(`in_flight`), so the run holds a few chunks' raw tables, not the corpus'; what a chunk
-task returns (its rows and check frames) pickles. The Great Expectations validations
+(`in_flight`), so the run holds a few chunks' raw tables, not the corpus'; a chunk
+task writes its rows as the run's scratch parts (`warehouse.scratch`: the workers need
+the lake's path, as the inbox's) and returns its files, counts and check frames, which
+pickle. The Great Expectations validations
 run in the flow, one `gate-batch` task per batch of chunks (GX's fixed cost is per
 validation: `pipeline.steps.GateBatches`). Tasks that touch the disk retry on OSError
 only: a data error fails the same way every time.
@@ -65,8 +67,10 @@ def discover_files(
 
 
 @task(name="read-and-check-chunk", persist_result=False, **IO_RETRIES)
-def check_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkOutcome:
-    return pipeline.check_chunk(sources, limits)
+def check_chunk(
+    sources: list[SourceFile], limits: Limits | None = None, scratch: Path | None = None
+) -> steps.ChunkOutcome:
+    return pipeline.check_chunk(sources, limits, scratch)
 
 
 @task(name="gate-batch", persist_result=False)
@@ -116,7 +120,7 @@ class TaskRunner(pipeline.Runner):
     data_docs = staticmethod(build_data_docs)
 
     def read(
-        self, chunks: list[list[SourceFile]], limits: Limits | None
+        self, chunks: list[list[SourceFile]], limits: Limits | None, scratch: Path | None
     ) -> Iterator[steps.ChunkOutcome]:
         """At most `in_flight()` chunks submitted and not yet handed back; each chunk's
         outcome fetched into the flow in order, and its future let go of."""
@@ -125,7 +129,7 @@ class TaskRunner(pipeline.Runner):
         for chunk in chunks:
             if len(running) >= window:
                 yield running.popleft().result()
-            running.append(check_chunk.submit(chunk, limits))
+            running.append(check_chunk.submit(chunk, limits, scratch))
         while running:
             yield running.popleft().result()
 

@@ -29,7 +29,7 @@ from transforms.discover import Refusal, discover
 from transforms.hashcache import HashCache
 from transforms.identity import source_file_id
 from transforms.table import SourceFile
-from warehouse import fsio, lake
+from warehouse import fsio, lake, scratch
 
 CHUNK_SIZE = 1000  # files per chunk task: few tasks, each vectorized over many files
 HASH_CACHE = "_hashcache.parquet"  # in lake/: (path, stat) → sha256 of the inbox's files
@@ -72,9 +72,12 @@ def discover_files(
     return new, [r for r in refusals if r.sha256 not in known_refusals], unchanged
 
 
-def check_chunk(sources: list[SourceFile], limits: Limits | None = None) -> steps.ChunkOutcome:
-    """Read and normalize one chunk of files, with its check frames (`steps.check_chunk`)."""
-    return steps.check_chunk(sources, limits)
+def check_chunk(
+    sources: list[SourceFile], limits: Limits | None = None, scratch: Path | None = None
+) -> steps.ChunkOutcome:
+    """Read and normalize one chunk of files, with its check frames; its rows written
+    into the run's `scratch` folder (`steps.check_chunk`)."""
+    return steps.check_chunk(sources, limits, scratch)
 
 
 def gate_batch(chunks: list[steps.ChunkOutcome]) -> steps.GatedBatch:
@@ -222,12 +225,13 @@ class Runner:
     data_docs = staticmethod(build_data_docs)
 
     def read(
-        self, chunks: list[list[SourceFile]], limits: Limits | None
+        self, chunks: list[list[SourceFile]], limits: Limits | None, scratch: Path | None
     ) -> Iterator[steps.ChunkOutcome]:
-        """Every chunk read and normalized with its check frames, handed back in order
-        as each finishes (the caller gates them in batches and lets go of them)."""
+        """Every chunk read and normalized with its check frames (its rows written into
+        `scratch`), handed back in order as each finishes (the caller gates them in
+        batches and lets go of them)."""
         for chunk in chunks:
-            yield check_chunk(chunk, limits)
+            yield check_chunk(chunk, limits, scratch)
 
 
 def read_and_gate(
@@ -237,15 +241,17 @@ def read_and_gate(
     chunk_size: int,
     progress: Progress,
     limits: Limits | None = None,
+    scratch: Path | None = None,
 ) -> GateRun:
-    """Read and normalize each chunk of files (on the task runner); gate them in batches
-    of chunks as they come (`steps.GateBatches`: one GX validation per suite per batch,
-    a batch's rows bounded); assemble the batches' outcomes."""
+    """Read and normalize each chunk of files (on the task runner, the rows into the
+    `scratch` folder when given); gate them in batches of chunks as they come
+    (`steps.GateBatches`: one GX validation per suite per batch, a batch's rows
+    bounded); assemble the batches' outcomes."""
     chunks = [new[i : i + chunk_size] for i in range(0, len(new), chunk_size)]
     batches = steps.GateBatches()
     gated: list[steps.GatedBatch] = []
     with progress.stage("read", total=len(chunks)) as stage:
-        for chunk in runner.read(chunks, limits):
+        for chunk in runner.read(chunks, limits, scratch):
             stage.advance()
             gated += [runner.gate(batch) for batch in batches.add(chunk)]
             del chunk
@@ -269,15 +275,40 @@ def ingest(
     progress: Progress | None = None,
     runner: Runner | None = None,
 ) -> RunSummary:
-    """The run's stages, each shown by `progress`; returns the run summary."""
+    """The run's stages, each shown by `progress`; returns the run summary.
+
+    The chunks' rows wait in the run's scratch folder (`warehouse.scratch`) until the
+    publish streams them into the lake; the folder goes when the run ends, however."""
     runner = runner or Runner()
+    folder = scratch.scratch_dir(settings.lake, run_id)
+    try:
+        return _ingest(
+            settings, targets, year, department, chunk_size, run_id, now, progress, runner, folder
+        )
+    finally:
+        scratch.remove(folder)
+
+
+def _ingest(
+    settings: Settings,
+    targets: list[Path],
+    year: int | None,
+    department: str | None,
+    chunk_size: int,
+    run_id: str,
+    now: datetime,
+    progress: Progress | None,
+    runner: Runner,
+    folder: Path,
+) -> RunSummary:
     with progress or Quiet() as shown:
         with shown.stage("discover") as stage:
             datahome.clear_partials(settings)  # what a killed run left half-written
+            scratch.clear(settings.lake)
             lake.rebuild_catalog_if_stale(settings.lake, settings.warehouse)
             new, refusals, unchanged = runner.discover(settings, targets, year, department)
             stage.note = f"{len(new)} new, {len(unchanged)} unchanged, {len(refusals)} refused"
-        gated = read_and_gate(runner, new, refusals, chunk_size, shown, settings.limits)
+        gated = read_and_gate(runner, new, refusals, chunk_size, shown, settings.limits, folder)
         published, rejected_reports = None, {}
         if new or refusals:
             # a file that could not be opened (vanished, not ours to read) has no bytes to
@@ -294,6 +325,7 @@ def ingest(
                     settings, gated.outcome, gated.failures, archived, run_id, now
                 )
                 stage.note = f"manifest version {published.version}"
+        scratch.remove(folder)  # published: the parts are in the lake now
         with shown.stage("data docs") as stage:
             stage.note = runner.data_docs(settings, gated.validations, run_id, now) or "not built"
     reports = {**report_paths(settings, run_id), "rejected": rejected_reports}

@@ -15,7 +15,8 @@ same run) is the lake's batch plan, decided at publish (`warehouse.batches`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -75,14 +76,18 @@ GATE_BATCH_ROWS = 2_000_000
 class ChunkOutcome:
     """One chunk read and normalized, with its check frames, before the gate.
 
-    `frames` holds every readable file's rows; the rejected files' rows are dropped once
-    the chunk's gate batch is validated (`gate_batch`). The raw tables stay inside
+    `frames.files` holds every readable file; the chunk's rows are either in `frames`
+    (the rejected files' dropped once the chunk's gate batch is validated: `gate_batch`)
+    or, in a run, written as scratch parts (`parts`, `warehouse.scratch`), which the
+    publish reads filtered to the files it loads. The raw tables stay inside
     `check_chunk`, so a run holds them for one chunk per worker at a time.
     """
 
     frames: Frames
     checks: dict[str, pl.DataFrame]  # per suite, narrow (`expectations.gate.check_frames`)
     failures: list[ReadFailure]
+    parts: dict[str, str] = field(default_factory=dict)  # table → scratch part
+    counts: pl.DataFrame = field(default_factory=pl.DataFrame)  # `file_counts`
 
     @property
     def check_rows(self) -> int:
@@ -100,6 +105,8 @@ class GatedBatch:
     findings: pl.DataFrame  # the gate's findings (read failures are in `failures`)
     failures: list[ReadFailure]
     validations: list[Any]  # compact GX results (`expectations.datadocs.compact_result`)
+    parts: dict[str, list[str]] = field(default_factory=dict)  # table → scratch parts
+    counts: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 @dataclass
@@ -112,6 +119,10 @@ class GateOutcome:
     # the frames other than `files` hold accepted files' rows only (`assemble_batches`):
     # `accepted` then filters `files` alone, and copies none of the rows
     rows_accepted: bool = False
+    # the rows written as scratch parts instead (every readable file's: the publish
+    # reads the ones it loads), table → parts in chunk order
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    counts: pl.DataFrame | None = None  # per file (`file_counts`); None: from `frames`
 
     @property
     def accepted(self) -> Frames:
@@ -209,9 +220,31 @@ def gate_tables(tables: list[TableRows], failures: list[ReadFailure]) -> GateOut
     return GateOutcome(frames=frames, findings=findings, rejected_ids=rejected_file_ids(findings))
 
 
-def check_chunk(sources: list[SourceFile], limits: Limits | None = None) -> ChunkOutcome:
+def file_counts(frames: Frames) -> pl.DataFrame:
+    """Per file: its projects, indicators and budget total (a 自评表's projects and
+    indicators count too, with no budget total) — what the run summary reports."""
+    schema = {"source_file_id": pl.Int64, "projects": pl.UInt32, "indicators": pl.Int64}
+    if not frames.projects.width:
+        return pl.DataFrame(schema={**schema, "total_amount": pl.String})
+    projects = frames.projects.select("source_file_id", "n_indicators", "total_amount")
+    if frames.executions.width:
+        no_total = pl.lit(None, projects.schema["total_amount"]).alias("total_amount")
+        executions = frames.executions.select("source_file_id", "n_indicators", no_total)
+        projects = pl.concat([projects, executions], how="vertical_relaxed")
+    return projects.group_by("source_file_id", maintain_order=True).agg(
+        pl.len().alias("projects"),
+        pl.col("n_indicators").sum().cast(pl.Int64).alias("indicators"),
+        pl.col("total_amount").sum().cast(pl.String).alias("total_amount"),
+    )
+
+
+def check_chunk(
+    sources: list[SourceFile], limits: Limits | None = None, scratch: Path | None = None
+) -> ChunkOutcome:
     """Read and normalize one chunk of files and build its check frames (the gate's
-    polars half; its GX half runs over many chunks at once: `gate_batch`)."""
+    polars half; its GX half runs over many chunks at once: `gate_batch`). With
+    `scratch` (a run's folder: `warehouse.scratch`), the chunk's rows are written there
+    and only its files, counts and check frames are handed back."""
     from expectations.gate import check_frames
 
     chunk = read_chunk(sources, limits)
@@ -219,7 +252,14 @@ def check_chunk(sources: list[SourceFile], limits: Limits | None = None) -> Chun
     failures = chunk.failures
     del chunk  # the raw tables: the largest thing a chunk holds, not needed past here
     checks = check_frames(frames) if frames.files.width else {}
-    return ChunkOutcome(frames, checks, failures)
+    counts = file_counts(frames)
+    if scratch is None:
+        return ChunkOutcome(frames, checks, failures, counts=counts)
+    from warehouse.scratch import PART_TABLES, write_parts
+
+    parts = write_parts(scratch, {table: getattr(frames, table) for table in PART_TABLES})
+    files_only = Frames(frames.files, *(pl.DataFrame() for _ in frames.tables()[1:]))
+    return ChunkOutcome(files_only, checks, failures, parts, counts)
 
 
 def gate_batch(chunks: list[ChunkOutcome], record: bool = True) -> GatedBatch:
@@ -250,7 +290,12 @@ def gate_batch(chunks: list[ChunkOutcome], record: bool = True) -> GatedBatch:
     ]  # fmt: skip
     compact = [compact_result(v) for v in validations] if record else []
     failures = [f for chunk in chunks for f in chunk.failures]
-    return GatedBatch(Frames(frames.files, *accepted), findings, failures, compact)
+    parts: dict[str, list[str]] = {}
+    for chunk in chunks:
+        for table, path in chunk.parts.items():
+            parts.setdefault(table, []).append(path)
+    counts = _stack([chunk.counts for chunk in chunks])
+    return GatedBatch(Frames(frames.files, *accepted), findings, failures, compact, parts, counts)
 
 
 class GateBatches:
@@ -276,23 +321,24 @@ class GateBatches:
         return [batch] if batch else []
 
 
+def _stack(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Frames stacked in order (one without columns adds nothing)."""
+    present = [frame for frame in frames if frame.width]
+    if not present:
+        return pl.DataFrame()
+    if len(present) == 1:
+        return present[0]
+    same = all(frame.schema == present[0].schema for frame in present)
+    return pl.concat(present, how="vertical" if same else "diagonal_relaxed")
+
+
 def concat_frames(parts: list[Frames]) -> Frames:
     """The chunks' frames stacked, table by table, in chunk order (a table without
     columns in a chunk, e.g. no 自评表 there, adds nothing)."""
-
-    def stack(frames: list[pl.DataFrame]) -> pl.DataFrame:
-        present = [frame for frame in frames if frame.width]
-        if not present:
-            return pl.DataFrame()
-        if len(present) == 1:
-            return present[0]
-        same = all(frame.schema == present[0].schema for frame in present)
-        return pl.concat(present, how="vertical" if same else "diagonal_relaxed")
-
     if not parts:
         return normalize_empty()
     tables = zip(*(part.tables() for part in parts), strict=True)
-    return Frames(*(stack(list(frames)) for frames in tables))
+    return Frames(*(_stack(list(frames)) for frames in tables))
 
 
 def assemble_batches(batches: list[GatedBatch], refused: list[ReadFailure]) -> GateOutcome:
@@ -306,7 +352,12 @@ def assemble_batches(batches: list[GatedBatch], refused: list[ReadFailure]) -> G
     findings = pl.concat([failure_findings(failures), gated], how="vertical_relaxed")
     frames = concat_frames([batch.frames for batch in batches])
     rejected = rejected_file_ids(findings)
-    return GateOutcome(frames, findings, rejected, rows_accepted=True)
+    parts: dict[str, list[str]] = {}
+    for batch in batches:
+        for table, paths in batch.parts.items():
+            parts.setdefault(table, []).extend(paths)
+    counts = _stack([batch.counts for batch in batches])
+    return GateOutcome(frames, findings, rejected, True, parts, counts)
 
 
 def gate_chunks(
@@ -336,11 +387,19 @@ def _with_archive(files: pl.DataFrame, archived: dict[int, str], run_id: str) ->
 def publish_inputs(
     outcome: GateOutcome, failures: list[ReadFailure], archived: dict[int, str], run_id: str
 ) -> tuple[Frames, pl.DataFrame, pl.DataFrame]:
-    """What the lake needs: accepted frames, rejected files, accepted files' findings."""
+    """What the lake needs: accepted frames, rejected files, accepted files' findings.
+
+    Tables the run wrote as scratch parts are handed over as LazyFrames over the parts
+    (every readable file's rows: `warehouse.lake.publish` keeps the ones it loads)."""
     accepted = outcome.accepted
     files = accepted.files
     if files.width:  # a run where no file was readable has no accepted frames at all
         accepted = Frames(_with_archive(files, archived, run_id), *accepted.tables()[1:])
+    if outcome.parts:  # the rows in scratch parts: read lazily, filtered at publish
+        from warehouse.scratch import scan_parts
+
+        lazy = {table: scan_parts(paths) for table, paths in outcome.parts.items()}
+        accepted = replace(accepted, **{t: frame for t, frame in lazy.items() if frame is not None})
     rejected = [failure_files(failures)]
     if outcome.frames.files.width:
         rejected.append(

@@ -223,22 +223,15 @@ def _rejected_file(row: dict[str, Any]) -> RejectedFile:
 def _loaded(outcome: GateOutcome, superseded: set[int]) -> list[LoadedFile]:
     import polars as pl
 
-    files = outcome.accepted.files
+    from pipeline.steps import file_counts
+
+    accepted = outcome.accepted
+    files = accepted.files
     if not files.width:
         return []
-    projects = outcome.accepted.projects.select("source_file_id", "n_indicators", "total_amount")
-    executions = outcome.accepted.executions
-    if executions.width:  # a 自评表's projects and indicators count too (no budget total)
-        no_total = pl.lit(None, projects.schema["total_amount"]).alias("total_amount")
-        projects = pl.concat(
-            [projects, executions.select("source_file_id", "n_indicators", no_total)],
-            how="vertical_relaxed",
-        )
-    counts = projects.group_by("source_file_id").agg(
-        pl.len().alias("projects"),
-        pl.col("n_indicators").sum().alias("indicators"),
-        pl.col("total_amount").sum().cast(pl.String).alias("total_amount"),
-    )
+    counts = outcome.counts
+    if counts is None or not counts.width:  # an outcome built without the chunks' counts
+        counts = file_counts(accepted)
     warnings = (
         outcome.findings.filter(pl.col("severity") == "warning")
         .group_by("source_file_id")

@@ -386,3 +386,31 @@ def test_the_same_holds_on_a_machine_east_of_utc() -> None:
         capture_output=True, text=True, env={**os.environ, "TZ": "Asia/Shanghai"}, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:]  # 5 if the test were not found
+
+
+def test_rows_from_scratch_parts_publish_as_the_frames_do(tmp_path: Path, inbox: Path) -> None:
+    """A run hands the publish its rows as LazyFrames over scratch parts holding more
+    files than it loads (a rejected file's rows too): only the loaded files' rows are
+    written, exactly (decimals stay decimals), as from the frames themselves."""
+    from dataclasses import replace
+
+    from warehouse.scratch import PART_TABLES, scan_parts, write_parts
+
+    good = frames_for(inbox, Variant())
+    bad = frames_for(inbox, Variant(department="广州海事法院", tag="bad"))
+    whole, lazy = Home(tmp_path / "whole"), Home(tmp_path / "lazy")
+    whole.publish(good, rejected=bad.files)
+    parts: dict[str, list[str]] = {}
+    for n, frames in enumerate((good, bad)):
+        tables = {table: getattr(frames, table) for table in PART_TABLES}
+        for table, path in write_parts(tmp_path / "scratch" / str(n), tables).items():
+            parts.setdefault(table, []).append(path)
+    assert len(parts["projects"]) == 2
+    scans = {table: scan_parts(paths) for table, paths in parts.items()}
+    result = lazy.publish(replace(good, **scans), rejected=bad.files)
+    assert result.loaded == good.files["source_file_id"].to_list()
+    assert snapshot(lazy) == snapshot(whole)
+    n_projects, _, total = totals(lazy)
+    assert n_projects == SAMPLE_PROJECTS and isinstance(total, Decimal) and total == SAMPLE_TOTAL
+    schema = pl.read_parquet_schema(lazy.lake / read_manifest(lazy.lake)["tables"]["projects"][0])
+    assert isinstance(schema["total_amount"], pl.Decimal)

@@ -29,22 +29,33 @@ def year_label(year: int | None) -> str:
     return NULL_YEAR if year is None else str(year)
 
 
-def _rows_by_year(rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def _rows_by_year(rows: pl.DataFrame | pl.LazyFrame, table: str) -> dict[str, pl.LazyFrame]:
+    """The new rows per year label, lazily. A LazyFrame (already conformed) is only
+    scanned for its years here; each year's rows are read when that year is written."""
+    if isinstance(rows, pl.LazyFrame):
+        years = rows.select(pl.col("year").unique()).collect()["year"].to_list()
+        return {
+            year_label(year): rows.filter(
+                pl.col("year").is_null() if year is None else pl.col("year") == year
+            )
+            for year in sorted(years, key=lambda y: (y is None, y))
+        }
+    rows = conform(rows, table)
     if rows.is_empty():
         return {}
     return {
-        year_label(key[0]): part
+        year_label(key[0]): part.lazy()
         for key, part in rows.partition_by("year", as_dict=True, maintain_order=True).items()
     }
 
 
-def _year_frame(lake: Path, old: list[str], drop: list[int], new: pl.DataFrame | None):
+def _year_frame(lake: Path, old: list[str], drop: list[int], new: pl.LazyFrame | None):
     """Lazily: the surviving old rows of a year followed by its new rows."""
     parts = [
         pl.scan_parquet(lake / rel).filter(~pl.col("source_file_id").is_in(drop)) for rel in old
     ]
     if new is not None:
-        parts.append(new.lazy())
+        parts.append(new)
     return pl.concat(parts, how="diagonal_relaxed")
 
 
@@ -53,12 +64,13 @@ def rewrite_table(
     table: str,
     files: list[str],
     drop: list[int],
-    rows: pl.DataFrame,
+    rows: pl.DataFrame | pl.LazyFrame,
     touched_years: set[str],
     stem: str,
 ) -> Rewrite:
-    """Rewrite the touched years of one table; untouched years keep their files."""
-    by_year = _rows_by_year(conform(rows, table))
+    """Rewrite the touched years of one table; untouched years keep their files. Each
+    year is written by streaming its old and new rows (`fsio.write_parquet`)."""
+    by_year = _rows_by_year(rows, table)
     years = touched_years | set(by_year)
     kept = [rel for rel in files if partition_of(rel) not in years and partition_of(rel)]
     written = 0

@@ -110,13 +110,23 @@ def _touched_years(p: Plan, dropped: list[int]) -> set[str]:
 
 
 def _write_tables(
-    lake: Path, old: dict, p: Plan, accepted: Frames, findings: pl.DataFrame, stem: str,
+    lake: Path,
+    old: dict,
+    p: Plan,
+    accepted: Frames,
+    findings: pl.DataFrame,
+    stem: str,
     dropped: list[int],
 ) -> tuple[dict[str, list[str]], int]:
-    """Rewrite every touched year of every fact table; returns (table files, files written)."""
+    """Rewrite every touched year of every fact table; returns (table files, files written).
+
+    A table handed over as a LazyFrame (a run's scratch parts) is streamed, year by year,
+    filtered to the loaded files: the corpus' rows are never all in memory."""
     loaded = pl.col(ID).is_in(p.loaded)
 
-    def rows_of(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    def rows_of(frame: pl.DataFrame | pl.LazyFrame, table: str) -> pl.DataFrame | pl.LazyFrame:
+        if isinstance(frame, pl.LazyFrame):
+            return frame.filter(loaded)
         # a run where no file was readable hands over frames without columns
         return frame.filter(loaded) if frame.width else empty(table)
 
@@ -148,6 +158,9 @@ def publish(
     retention: Retention = KEEP_EVERYTHING,
 ) -> PublishResult:
     """Load accepted batches, record rejected files, swap manifest and catalog atomically.
+
+    `accepted`'s fact tables may be LazyFrames (conformed to the lake's schema) holding
+    more files' rows than are loaded: only the loaded files' rows are written.
 
     Replaced versions keep their rows as `retention` says (default: all of them).
     Idempotent: files already current (or superseded) change nothing, and a publish
