@@ -25,6 +25,21 @@ def normalized_name(expr: pl.Expr) -> pl.Expr:
     return expr.str.normalize("NFKC").str.replace_all(r"\s+", "")
 
 
+# 指标匹配名 (the SQL macro indicator_key, sql/macros.sql): full-width ASCII folded — the
+# same characters the macro's translate folds — then ASCII whitespace removed (RE2's \s)
+_FULL_WIDTH = (
+    "！＂＃＄％＆（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵ"
+    "ＶＷＸＹＺ［］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～"
+)
+_FOLDED = [chr(ord(c) - 0xFEE0) for c in _FULL_WIDTH]
+
+
+def indicator_key(name: pl.Expr) -> pl.Expr:
+    """The name an indicator is matched by across years and versions: what the SQL macro
+    `indicator_key` computes, stored at load so the views need not compute it again."""
+    return name.str.replace_many(list(_FULL_WIDTH), _FOLDED).str.replace_all(r"[\t\n\f\r ]+", "")
+
+
 def stable_id(*parts: str | None) -> int:
     """A positive 63-bit id from the given normalized parts."""
     digest = hashlib.sha256("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()

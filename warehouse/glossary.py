@@ -241,6 +241,10 @@ COLUMNS: dict[str, str] = {
 # (view or table, column) → what the shared entry means there: a grain, never a new meaning
 NOTES: dict[tuple[str, str], str] = {
     ("dim_source_file", "department_id"): "of the batch; NULL if it could not be resolved",
+    ("lake_indicators", "indicator_key"): "stored when the rows were written; NULL in a file "
+    "written before it was stored (staging computes it for those rows)",
+    ("lake_results", "indicator_key"): "stored when the rows were written; NULL in a file "
+    "written before it was stored (staging computes it for those rows)",
     ("dim_source_file", "year"): "of the batch",
     ("dim_source_file", "declared_total_amount"): "as printed in the file",
     ("fact_indicator_target", "source_row"): "the row of the indicator's project",

@@ -3,15 +3,20 @@
 Frames from `transforms` may carry more columns; those are kept (raw text stays next
 to every parsed value). Known columns are cast to these types so every year file
 agrees (DECIMAL(18,6) amounts, INTEGER year, times in UTC); nested columns are dropped.
+Keys the views match by are computed here, once, when rows are written (`KEYS`): a lake
+file written before a key was stored lacks it, and staging computes it for those rows.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+
+from transforms.identity import indicator_key
 
 AMOUNT = pl.Decimal(18, 6)
 UTC_TIME = pl.Datetime("us", "UTC")  # a moment; DuckDB reads it as TIMESTAMPTZ
@@ -63,6 +68,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "category_code": pl.String,
         "level1_code": pl.String,
         "indicator_name": pl.String,
+        "indicator_key": pl.String,  # stored at load (`transforms.identity.indicator_key`)
         **{
             f"{when}_target_{part}": kind
             for when in ("period", "annual")
@@ -108,6 +114,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "indicator_seq": pl.Int32,
         "category_code": pl.String,
         "indicator_name": pl.String,
+        "indicator_key": pl.String,
         "annual_target_text": pl.String,
         "annual_target_op": pl.String,
         "annual_target_value": pl.Float64,
@@ -161,6 +168,10 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
 }
 
+# stored key column → (the column it is computed from, how); used when a frame lacks it
+KEYS: dict[str, tuple[str, Callable[[pl.Expr], pl.Expr]]] = {
+    "indicator_key": ("indicator_name", indicator_key),
+}
 _NESTED = (pl.List, pl.Array, pl.Struct, pl.Object)
 
 
@@ -194,11 +205,19 @@ def _cast(name: str, source: pl.DataType, kind: pl.DataType) -> pl.Expr:
 
 
 def conform(frame: pl.DataFrame, table: str) -> pl.DataFrame:
-    """Known columns first, cast to their lake type (missing ones as nulls); extras after."""
+    """Known columns first, cast to their lake type (a missing key computed, other missing
+    columns as nulls); extras after."""
     schema = SCHEMAS[table]
+    keys = {
+        name: compute(pl.col(source).cast(pl.String)).alias(name)
+        for name, (source, compute) in KEYS.items()
+        if name in schema and name not in frame.columns and source in frame.columns
+    }
     known = [
         _cast(name, frame.schema[name], kind)
         if name in frame.columns
+        else keys[name].cast(kind)
+        if name in keys
         else pl.lit(pl.Series(name, [None] * frame.height, dtype=kind))
         for name, kind in schema.items()
     ]

@@ -16,7 +16,8 @@ final as (
         cast(indicator_seq as integer) as indicator_seq,
         cast(category_code as varchar) as category_code,
         cast(indicator_name as varchar) as indicator_name,
-        cast(indicator_key(indicator_name) as varchar) as indicator_key,
+        -- stored at load; a lake file written before lacks it: computed for its rows
+        cast(coalesce(indicator_key, indicator_key(indicator_name)) as varchar) as indicator_key,
         cast(period_target_text as varchar) as period_target_text,
         cast(period_target_op as varchar) as period_target_op,
         cast(period_target_value as double) as period_target_value,

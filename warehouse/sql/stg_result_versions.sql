@@ -17,7 +17,8 @@ final as (
         cast(indicator_seq as integer) as indicator_seq,
         cast(category_code as varchar) as category_code,
         cast(indicator_name as varchar) as indicator_name,
-        cast(indicator_key(indicator_name) as varchar) as indicator_key,
+        -- stored at load; a lake file written before lacks it: computed for its rows
+        cast(coalesce(indicator_key, indicator_key(indicator_name)) as varchar) as indicator_key,
         cast(annual_target_text as varchar) as annual_target_text,
         cast(annual_target_op as varchar) as annual_target_op,
         cast(annual_target_value as double) as annual_target_value,
