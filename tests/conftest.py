@@ -6,12 +6,18 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from transforms.normalize import Frames, normalize
 from transforms.table import SourceFile, TableRows, read_table
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "2026" / "广州互联网法院.txt"
+
+# No time limit per example: Hypothesis' default 200 ms deadline is a timed assertion, and
+# it fails a correct test whenever the machine is busy (two workers on two shared cores).
+settings.register_profile("bpw", deadline=None)
+settings.load_profile("bpw")
 
 
 def table_from_bytes(path: Path, data: bytes, mtime: float = 0.0) -> TableRows:
