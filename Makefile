@@ -38,9 +38,11 @@ demo: install
 lint: install-dev
 	$(BIN)/ruff check .
 
-# two workers (pytest-xdist): the suite waits on servers and subprocesses a lot
+# two workers (pytest-xdist): the suite waits on servers and subprocesses a lot. Whole
+# files per worker (a module fixture is built once, not on both), handed out in collection
+# order: tests/conftest.py collects the slowest files first, so the workers end together.
 test: install-dev lint
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: install
 	$(BIN)/python benchmarks/run.py
