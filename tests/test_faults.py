@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from crash_points import kill_points, record_checkpoints
 from hostile_corpus import budget_text, total_off_text, write
 from inline_flow import (
     ForkServer,
@@ -75,15 +76,7 @@ def copy_home(source: Path, target: Path) -> Path:
 
 def count_checkpoints(home: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Run once in this process, recording every checkpoint label instead of counting."""
-    labels: list[str] = []
-    writers = [
-        name for name, module in list(sys.modules.items())
-        if name.startswith("warehouse.")
-        and getattr(module, "checkpoint", None) is faults.checkpoint
-    ]  # fmt: skip
-    assert {"warehouse.fsio", "warehouse.catalog", "warehouse.materialize"} <= set(writers)
-    for module in writers:
-        monkeypatch.setattr(f"{module}.checkpoint", labels.append)
+    labels = record_checkpoints(monkeypatch)
     run_nightly(home=str(home))
     monkeypatch.undo()
     return labels
@@ -166,19 +159,6 @@ def _check_recovered(scenario: Scenario, home: Path, summary: dict) -> None:
     assert len(archived) == 6 and all(len(name) == 64 for name in archived)
     (report,) = (home / "quarantine").glob(f"*{BAD}/report.json")
     assert json.loads(report.read_text("utf-8"))["errors"][0]["rule"] == "declared_total_matches"
-
-
-def kill_points(labels: list[str]) -> list[int]:
-    """Every kill point N (before labels[N-1]) that starts or ends a stretch of writes of
-    one kind ("parquet …" × 90, say), and every point next to a kind change: the writes
-    inside a stretch take the same code path as its ends, and a run makes ~100 of them
-    (each derived view's bucket files), each kill costing a run and a recovery."""
-    kinds = [label.split()[0] for label in labels]
-    points = set()
-    for i, kind in enumerate(kinds):
-        if i == 0 or i == len(kinds) - 1 or kinds[i - 1] != kind or kinds[i + 1] != kind:
-            points.add(i + 1)
-    return sorted(points)
 
 
 def test_kill_points_keep_both_ends_of_every_stretch() -> None:
