@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest_warehouse import SAMPLE_PROJECTS, SAMPLE_TOTAL, Home, Variant, frames_for
+from crash_points import kill_points, kind, record_checkpoints
 
 from flows.settings import SettingsError, load_settings
 from warehouse import faults
@@ -130,7 +131,7 @@ def test_the_policy_comes_from_bpw_toml_and_the_environment_overrides_it(
         load_settings(tmp_path)
 
 
-# --- the publish that drops rows, killed at every write --------------------------------
+# --- the publish that drops rows, killed at each kind of write -----------------------
 
 CRASH_SCRIPT = """
 import sys
@@ -173,9 +174,7 @@ def test_a_kill_at_any_write_of_a_dropping_publish_leaves_the_old_or_the_new_lak
     probe = Home(tmp_path / "probe")
     shutil.copytree(pristine.root, probe.root)
     rebuild_catalog_if_stale(probe.lake, probe.catalog)
-    labels: list[str] = []
-    for module in ("fsio", "catalog"):
-        monkeypatch.setattr(f"warehouse.{module}.checkpoint", labels.append)
+    labels = record_checkpoints(monkeypatch)
     probe.runs = 2
     assert publish_version(probe, tmp_path / "inbox", "v3", DAY0.replace(day=3),
                            Retention(keep_versions=1)) == [version_ids(pristine)[0]]  # fmt: skip
@@ -203,6 +202,11 @@ def test_a_kill_at_any_write_of_a_dropping_publish_leaves_the_old_or_the_new_lak
         assert not stray, f"kill point {n}: {stray}"
         return "after" if seen == after else "before"
 
+    # both ends of each stretch of one kind of write, and next to every kind change
+    points = kill_points(labels)
+    assert {kind(labels[n - 1]) for n in points} == {kind(label) for label in labels}
     with ThreadPoolExecutor(3) as pool:
-        outcomes = list(pool.map(kill_and_recover, range(1, len(labels) + 1)))
-    assert outcomes[0] == "before" and outcomes[-1] == "after"
+        outcomes = dict(zip(points, pool.map(kill_and_recover, points), strict=True))
+    assert outcomes[1] == "before" and outcomes[len(labels)] == "after"
+    switch = min(n for n, outcome in outcomes.items() if outcome == "after")
+    assert all(outcomes[n] == ("after" if n >= switch else "before") for n in points), outcomes
