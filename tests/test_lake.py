@@ -22,6 +22,7 @@ from conftest_warehouse import (
     empty_frames,
     frames_for,
 )
+from crash_points import kill_points, kind, record_checkpoints
 
 from transforms.normalize import Frames
 from warehouse import faults
@@ -279,54 +280,37 @@ def _two_versions(home: Home, inbox: Path) -> None:
     home.publish(frames_for(inbox, Variant(extra=Decimal(50), tag="v1b")))
 
 
-def _count_checkpoints(home: Home, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The checkpoints a replacing publish passes (measured in a throwaway home)."""
-    labels: list[str] = []
-    for module in ("fsio", "catalog"):
-        monkeypatch.setattr(f"warehouse.{module}.checkpoint", labels.append)
-    probe = Home(home.root.parent / "probe")
-    _two_versions(probe, inbox)
-    labels.clear()
-    probe.runs = 2
-    probe.publish(frames_for(inbox, Variant(extra=Decimal(100), tag="v2")))
-    monkeypatch.undo()
-    return labels
-
-
-def _kind(label: str) -> str:
-    return " ".join(label.split()[:2])
-
-
-def _crash_points(labels: list[str]) -> list[int]:
-    """1-based checkpoints to crash at: the first of each kind of step, and the last step."""
-    first: dict[str, int] = {}
-    for n, label in enumerate(labels, 1):
-        first.setdefault(_kind(label), n)
-    return sorted({*first.values(), len(labels)})
-
-
 def test_a_crash_at_any_write_leaves_the_old_or_the_new_version(
     inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """SIGKILL before each kind of write of a replacing publish, each from the same start.
+    """SIGKILL before each kind of write of a replacing publish, each from the same start:
+    both ends of each stretch of one kind of write, and next to every kind change
+    (tests/crash_points.py's `kill_points`).
 
     After every crash the catalog shows exactly the old or the new version (the
     manifest decides which once `rebuild_catalog_if_stale` ran), and the next publish
     completes and leaves no stray files. Children run side by side, one home each.
     """
-    labels = _count_checkpoints(Home(tmp_path / "probe"), inbox, monkeypatch)
-    kinds = {_kind(label) for label in labels}
-    assert {"parquet part-run3-3.parquet", "manifest replace", "catalog replace"} <= kinds
-    assert any(label.startswith("gc delete") for label in labels)
     pristine = Home(tmp_path / "pristine")
     _two_versions(pristine, inbox)
-    homes = {n: Home(tmp_path / f"crash{n}") for n in _crash_points(labels)}
+    # the checkpoints the replacing publish passes, counted in a copy as the children start
+    probe = Home(tmp_path / "probe", runs=2)
+    shutil.copytree(pristine.root, probe.root)
+    labels = record_checkpoints(monkeypatch)
+    probe.publish(frames_for(inbox, Variant(extra=Decimal(100), tag="v2")))
+    monkeypatch.undo()
+    steps = {" ".join(label.split()[:2]) for label in labels}
+    assert {"parquet part-run3-3.parquet", "manifest replace", "catalog replace"} <= steps
+    assert any(label.startswith("gc delete") for label in labels)
+    points = kill_points(labels)
+    assert {kind(labels[n - 1]) for n in points} == {kind(label) for label in labels}
+    homes = {n: Home(tmp_path / f"crash{n}") for n in points}
     for home in homes.values():
         shutil.copytree(pristine.root, home.root)
     # each child writes its input into its own inbox: no two processes share a file
     children = {n: _crash_child(home, tmp_path / f"inbox{n}", n) for n, home in homes.items()}
     old_total, new_total = SAMPLE_TOTAL + 50, SAMPLE_TOTAL + 100
-    seen = set()
+    seen = {}
     for n, home in homes.items():
         assert children[n].wait(timeout=60) == -signal.SIGKILL, labels[n - 1]
         assert totals(home)[2] in (old_total, new_total)  # whatever catalog is there works
@@ -334,14 +318,16 @@ def test_a_crash_at_any_write_leaves_the_old_or_the_new_version(
         version = read_manifest(home.lake)["version"]
         expected = new_total if version == 3 else old_total
         assert totals(home) == (SAMPLE_PROJECTS, SAMPLE_INDICATORS, expected), labels[n - 1]
-        seen.add(version)
+        seen[n] = version
         home.runs = 2
         home.publish(frames_for(inbox, Variant(extra=Decimal(100), tag="v2")))
         assert totals(home)[2] == new_total, labels[n - 1]
         listed = {rel for files in read_manifest(home.lake)["tables"].values() for rel in files}
         on_disk = {p.relative_to(home.lake).as_posix() for p in home.lake.rglob("*.parquet")}
         assert listed <= on_disk, labels[n - 1]
-    assert seen == {2, 3}
+    assert seen[1] == 2 and seen[len(labels)] == 3
+    switch = min(n for n, version in seen.items() if version == 3)
+    assert all(seen[n] == (3 if n >= switch else 2) for n in points), seen
 
 
 def test_times_are_utc_moments_and_a_lake_of_naive_local_times_still_reads(
