@@ -9,12 +9,14 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
+from tests.inline_flow import run_nightly
 from tests.self_eval_forms import (
     DEPARTMENT,
     INDICATORS,
@@ -357,20 +359,19 @@ def test_a_self_evaluation_of_the_guangzhou_projects_links_every_indicator(
     inbox.mkdir(parents=True)
     (inbox / SAMPLE.name).write_bytes(SAMPLE.read_bytes())
     write_rows(inbox / "广州互联网法院-自评.xlsx", rows)
+    # the pipeline in this process: the command line's ingest is results_home's test
     home = tmp_path / "home"
-    result = bpw(home, "ingest", str(tmp_path / "files"))
-    assert result.returncode == 0, result.stdout + result.stderr
-    result = bpw(
-        home, "sql", "--format", "csv",
-        "select count(*) as n, count(target_text) as linked, "
-        "count(*) filter (where target_restated) as restated, "
-        "count(*) filter (where attainment not in ('met', 'qualitative')) as other, "
-        "count(distinct project_name) as n_projects from v_target_attainment",
-    )  # fmt: skip
-    assert rows_of(result.stdout) == [
-        {"n": str(frames.indicators.height), "linked": str(frames.indicators.height),
-         "restated": "0", "other": "0", "n_projects": str(len(projects))}
-    ]  # fmt: skip
+    summary = run_nightly(home=str(home), paths=[str(tmp_path / "files")])
+    assert summary["exit_status"] == 0 and not summary["rejected"], summary
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        counts = con.sql(
+            "select count(*) as n, count(target_text) as linked, "
+            "count(*) filter (where target_restated) as restated, "
+            "count(*) filter (where attainment not in ('met', 'qualitative')) as other, "
+            "count(distinct project_name) as n_projects from v_target_attainment"
+        ).fetchall()
+    n = frames.indicators.height
+    assert counts == [(n, n, 0, 0, len(projects))]
 
 
 _TEXT = st.text(alphabet="服务覆盖率满意度工程质量达标完成数量培训人次", min_size=2, max_size=8)
