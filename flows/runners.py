@@ -11,11 +11,12 @@ of the run's server (the temporary one included), so they never start temporary
 servers of their own; workers of an existing cluster need `PREFECT_API_URL` in their
 own environment (see README, "Operating bpw").
 
-Note: workers open inbox files by path, so a remote cluster needs the inbox mounted at
-the same path. The lake root must be a local or mounted POSIX directory, not an fsspec
-URL: `warehouse` publishes with fsync and an atomic `os.replace` of manifest and
-catalog, which object stores do not offer. Supporting `s3://…` lakes would need a
-different commit protocol in `warehouse/`, not a change here.
+Note: workers open inbox files by path and write each chunk's rows into the run's
+scratch folder in the lake (`warehouse.scratch`), so a remote cluster needs the inbox
+and the lake mounted at the same paths. The lake root must be a local or mounted POSIX
+directory, not an fsspec URL: `warehouse` publishes with fsync and an atomic
+`os.replace` of manifest and catalog, which object stores do not offer. Supporting
+`s3://…` lakes would need a different commit protocol in `warehouse/`, not a change here.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def test_every_stage_is_a_completed_task_run_on_the_server(prefect_server, inges
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
         )
     names = {task.name.rsplit("-", 1)[0]: task.state.type.value for task in tasks}
-    for stage in ("discover", "read-and-gate-chunk", "assemble-chunks", "archive-and-quarantine",
+    for stage in ("discover", "read-and-check-chunk", "gate-batch", "archive-and-quarantine",
                   "publish", "build-data-docs"):  # fmt: skip
         assert names.get(stage) == "COMPLETED", names
 
