@@ -121,3 +121,12 @@ def test_a_damaged_cache_is_no_cache(tmp_path: Path):
     damaged = tmp_path / "cache.parquet"
     damaged.write_bytes(b"not parquet")
     assert HashCache(damaged).known == {}
+
+
+def test_the_written_out_whitespace_is_every_character_str_strip_removes() -> None:
+    import sys
+
+    from transforms.walk import PY_WHITESPACE
+
+    every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert every == PY_WHITESPACE
