@@ -23,6 +23,7 @@ from pipeline.home import Settings
 from pipeline.summary import RunSummary
 from transforms.table import SourceFile
 from warehouse import fsio, lock
+from warehouse.status_summary import summary_path
 
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 REPORTS = {"report.json", "report.txt", "report.html"}
@@ -102,14 +103,19 @@ def record_run(settings: Settings, summary: RunSummary) -> None:
 
 def clear_partials(settings: Settings) -> list[Path]:
     """Delete the `*.part-<pid>` (or `*.part`) files a killed run left half-written in
-    archive/, quarantine/ and runs/.
+    archive/, quarantine/ and runs/, and the lake's status summary (the publish keeps it).
 
     Call under the run lock: no other run is writing them.
     """
+    summary = summary_path(settings.lake)
+    candidates = [
+        *(path for f in (settings.archive, settings.quarantine, settings.runs)
+          for path in sorted(f.rglob("*.part*"))),
+        *sorted(summary.parent.glob(f"{summary.name}.part*")),
+    ]  # fmt: skip
     leftovers = [
         path
-        for folder in (settings.archive, settings.quarantine, settings.runs)
-        for path in sorted(folder.rglob("*.part*"))
+        for path in candidates
         if _PARTIAL.search(path.name) and path.is_file() and not path.is_symlink()
     ]
     for path in leftovers:

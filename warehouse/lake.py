@@ -40,6 +40,7 @@ from warehouse.manifest import (
 from warehouse.materialize import materialize
 from warehouse.retention import KEEP_EVERYTHING, Retention, expired_versions, mark_dropped
 from warehouse.schemas import SOURCE_FILES, conform, empty
+from warehouse.status_summary import keep_after_publish
 
 if TYPE_CHECKING:  # the warehouse needs only the frames' shape, not the transforms
     from transforms.normalize import Frames
@@ -190,6 +191,7 @@ def publish(
         build_catalog(lake, catalog, manifest)
         collect_garbage(lake, catalog, all_files(manifest) | all_files(old))
         collect_derived_garbage(lake, derived_files(manifest) | derived_files(old))
+        keep_after_publish(lake, catalog)  # `bpw status` after any run, `bpw serve`'s too
     written += 1 + len(derived_files(manifest) - derived_files(old))
     return PublishResult(version, p.loaded, p.superseded, p.rejected, written, expired)
 
@@ -201,6 +203,7 @@ def _heal_catalog(lake: Path, catalog: Path, manifest: dict) -> bool:
         return False
     build_catalog(lake, catalog, manifest)
     collect_temp_files(lake, catalog)
+    keep_after_publish(lake, catalog)
     return True
 
 
