@@ -23,7 +23,7 @@ from pipeline.home import Settings
 from pipeline.summary import RunSummary
 from transforms.table import SourceFile
 from warehouse import fsio, lock
-from warehouse.status_summary import summary_path
+from warehouse.status_summary import leftover_partials
 
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 REPORTS = {"report.json", "report.txt", "report.html"}
@@ -107,17 +107,12 @@ def clear_partials(settings: Settings) -> list[Path]:
 
     Call under the run lock: no other run is writing them.
     """
-    summary = summary_path(settings.lake)
-    candidates = [
-        *(path for f in (settings.archive, settings.quarantine, settings.runs)
-          for path in sorted(f.rglob("*.part*"))),
-        *sorted(summary.parent.glob(f"{summary.name}.part*")),
-    ]  # fmt: skip
     leftovers = [
         path
-        for path in candidates
+        for folder in (settings.archive, settings.quarantine, settings.runs)
+        for path in sorted(folder.rglob("*.part*"))
         if _PARTIAL.search(path.name) and path.is_file() and not path.is_symlink()
-    ]
+    ] + leftover_partials(settings.lake)
     for path in leftovers:
         fsio.remove(path, f"partial delete {path.name}")
     return leftovers

@@ -26,6 +26,7 @@ from warehouse.batches import ID, Plan, plan
 from warehouse.catalog import build_catalog, is_current
 from warehouse.compact import rewrite_table, write_source_files, year_label
 from warehouse.derived import DERIVED, collect_derived_garbage, derived_files
+from warehouse.fsio import remove
 from warehouse.gc import collect_garbage, collect_temp_files
 from warehouse.lock import publish_lock
 from warehouse.manifest import (
@@ -40,7 +41,7 @@ from warehouse.manifest import (
 from warehouse.materialize import materialize
 from warehouse.retention import KEEP_EVERYTHING, Retention, expired_versions, mark_dropped
 from warehouse.schemas import SOURCE_FILES, conform, empty
-from warehouse.status_summary import keep_after_publish
+from warehouse.status_summary import keep_after_publish, leftover_partials
 
 if TYPE_CHECKING:  # the warehouse needs only the frames' shape, not the transforms
     from transforms.normalize import Frames
@@ -169,6 +170,8 @@ def publish(
     """
     lake, catalog, now = Path(lake).resolve(), Path(catalog), utc(now)
     with publish_lock(lake):
+        for partial in leftover_partials(lake):  # a kill while keeping the status summary
+            remove(partial, f"gc delete {partial.name}")
         old = read_manifest(lake)
         p = plan(_source_files(lake, old), accepted.files, rejected_files, run_id, now)
         expired = expired_versions(p.source_files, retention, now)

@@ -53,6 +53,13 @@ def summary_path(lake: Path) -> Path:
     return Path(lake) / SUMMARY_FILE
 
 
+def leftover_partials(lake: Path) -> list[Path]:
+    """The summary's half-written temp files (`<name>.part-<pid>`) a killed writer left.
+    Whoever clears them holds the run or publish lock, so no other run is writing one."""
+    path = summary_path(lake)
+    return sorted(p for p in path.parent.glob(f"{path.name}.part-*") if p.is_file())
+
+
 def catalog_key(catalog: Path, lake: Path) -> dict[str, int] | None:
     """What identifies the catalog now: its file (inode, size, mtime) and the current
     manifest's version; None when there is no catalog or no manifest."""
