@@ -16,6 +16,7 @@ is recomputed whole.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -40,6 +41,10 @@ from warehouse.sqlfiles import build_order, dependencies, load_sql, quote_ident,
 __all__ = ["materialize", "touched_buckets"]
 
 _SORT_COLUMNS = ("department_name", "year")
+# DuckDB's memory for a publish's views: past it the staged tables and joins spill to a
+# temporary folder, so the publish's peak stays about the same at any corpus size
+# (cold M, in one process: peak 0.49 GiB and 7.2 s unbounded, 0.43 GiB and 7.8 s at 384 MB)
+MEMORY_LIMIT = "384MB"
 # A pass holds at most about this many indicator rows (the largest table) in memory; a
 # single bucket larger than this is a pass of its own.
 PASS_ROWS = 4_000_000
@@ -166,7 +171,10 @@ def materialize(
     fingerprint = aliases_fingerprint(alias_rows(aliases))
     previous = entries(old)
     con = reference_connection(lake, manifest, aliases)
+    spill = tempfile.TemporaryDirectory(prefix="bpw-publish-")
     try:
+        con.execute(f"set memory_limit = {sql_string_literal(MEMORY_LIMIT)}")
+        con.execute(f"set temp_directory = {sql_string_literal(spill.name)}")
         filled = touched_buckets(con, None) or {0}
         touched = touched_buckets(con, changed)
         files: dict[str, dict[int, str] | None] = {}
@@ -197,6 +205,7 @@ def materialize(
             _unstage(con, shared)
     finally:
         con.close()
+        spill.cleanup()
     return {
         view: {
             "definition": definition_fingerprint(view),
