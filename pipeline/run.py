@@ -280,28 +280,7 @@ def ingest(
     The chunks' rows wait in the run's scratch folder (`warehouse.scratch`) until the
     publish streams them into the lake; the folder goes when the run ends, however."""
     runner = runner or Runner()
-    folder = scratch.scratch_dir(settings.lake, run_id)
-    try:
-        return _ingest(
-            settings, targets, year, department, chunk_size, run_id, now, progress, runner, folder
-        )
-    finally:
-        scratch.remove(folder)
-
-
-def _ingest(
-    settings: Settings,
-    targets: list[Path],
-    year: int | None,
-    department: str | None,
-    chunk_size: int,
-    run_id: str,
-    now: datetime,
-    progress: Progress | None,
-    runner: Runner,
-    folder: Path,
-) -> RunSummary:
-    with progress or Quiet() as shown:
+    with progress or Quiet() as shown, scratch.run_folder(settings.lake, run_id) as folder:
         with shown.stage("discover") as stage:
             datahome.clear_partials(settings)  # what a killed run left half-written
             scratch.clear(settings.lake)

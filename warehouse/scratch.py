@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +32,16 @@ PART_TABLES = ("units", "projects", "indicators", "executions", "results")
 def scratch_dir(lake: Path, run_id: str) -> Path:
     """The run's scratch folder (not created here)."""
     return Path(lake) / f"{SCRATCH_PREFIX}{run_id}"
+
+
+@contextmanager
+def run_folder(lake: Path, run_id: str) -> Iterator[Path]:
+    """The run's scratch folder, deleted when the block ends, however it ends."""
+    folder = scratch_dir(lake, run_id)
+    try:
+        yield folder
+    finally:
+        remove(folder)
 
 
 def write_parts(folder: Path, tables: Mapping[str, pl.DataFrame]) -> dict[str, str]:
