@@ -34,6 +34,7 @@ from transforms.self_eval_labels import (
     is_prompt,
     is_result_header,
     is_total_row_label,
+    may_be_block_header,
 )
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -69,6 +70,8 @@ def is_self_evaluation(grids: list[Grid]) -> bool:
             texts = [c.strip() for c in cells if c.strip()]
             if len(texts) == 1 and TITLE_MARK in texts[0] and "表" in texts[0]:
                 return True
+            if not may_be_block_header(cells):  # cheap: most rows of most files
+                continue
             if is_budget_header(cells) or is_result_header(cells):
                 return True
     return False

@@ -8,6 +8,7 @@ indicator block sets each target beside its actual result.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from transforms.card_labels import BLOCK_COLUMNS, label_key
 
@@ -102,6 +103,23 @@ def block_roles(cells: list[str], table: dict[str, str]) -> dict[str, int]:
         if role and role not in roles:
             roles[role] = index
     return roles
+
+
+# a block header has a cell whose key is one of these (an 执行数 or an 实际完成值 column);
+# label_key only removes whitespace and a prefix or suffix from the NFKC text, so that key
+# is a substring of the cell's NFKC text without whitespace
+_NEEDED_KEYS = tuple(
+    sorted({k for k, r in BUDGET_ROLE.items() if r == "executed"}
+           | {k for k, r in RESULT_ROLE.items() if r == "actual"})
+)  # fmt: skip
+
+
+def may_be_block_header(cells: list[str]) -> bool:
+    """False for a row that cannot be a budget or result header (`is_budget_header`,
+    `is_result_header`): one NFKC pass over the row instead of a key per cell, for
+    the ~60 top rows of every file that is not a 自评表."""
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "\x00".join(cells)))
+    return any(key in folded for key in _NEEDED_KEYS)
 
 
 def is_budget_header(cells: list[str]) -> bool:
